@@ -1,0 +1,384 @@
+"""Reading an action plan from a spreadsheet exported as CSV, with the headings people already use.
+
+A file with any bad row is refused whole: every problem is collected, by spreadsheet row
+number (the heading row is row 1), before `SheetRefused` is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.plan.dates import DateError, parse_date
+
+
+class ActionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+# The headings an export writes; reading accepts these and the aliases in _HEADING_ALIASES.
+HEADINGS: tuple[str, ...] = (
+    "Recommendation",
+    "Ref",
+    "Actions",
+    "Owner",
+    "Delivery Date",
+    "Revised Date",
+    "Reason",
+    "Status",
+    "Notes",
+)
+REQUIRED_HEADINGS: tuple[str, ...] = ("Recommendation", "Actions", "Owner", "Delivery Date")
+
+# Status words, matched case-insensitively with "-" and "_" read as spaces. Red and Amber in a
+# Status column mean "not complete"; the RAG itself is always derived, never read.
+STATUS_WORDS: dict[str, ActionStatus] = {
+    "complete": ActionStatus.COMPLETE,
+    "completed": ActionStatus.COMPLETE,
+    "done": ActionStatus.COMPLETE,
+    "closed": ActionStatus.COMPLETE,
+    "green": ActionStatus.COMPLETE,
+    "in progress": ActionStatus.IN_PROGRESS,
+    "on track": ActionStatus.IN_PROGRESS,
+    "ongoing": ActionStatus.IN_PROGRESS,
+    "started": ActionStatus.IN_PROGRESS,
+    "amber": ActionStatus.IN_PROGRESS,
+    "red": ActionStatus.IN_PROGRESS,
+    "not started": ActionStatus.NOT_STARTED,
+    "not yet started": ActionStatus.NOT_STARTED,
+}
+
+# What the user reads when a file is refused.
+MSG_EMPTY_FILE = "The file is empty; the first row must be the headings: {headings}."
+MSG_MISSING_HEADINGS = "Missing {noun} {missing}; the headings found are: {found}."
+MSG_REPEATED_HEADING = 'The heading "{heading}" means the same as "{earlier}"; keep only one.'
+MSG_NO_ACTIONS = "There are no actions below the headings."
+MSG_NO_RECOMMENDATION_ABOVE = "{column} is blank and there is no recommendation above it to continue."
+MSG_NO_RECOMMENDATION_NUMBER = '{column} "{text}" has no number; start it with one, like "1) {example}".'
+MSG_RECOMMENDATION_TEXT_DIFFERS = "Recommendation {number} is given here with different text from row {row}."
+MSG_BLANK_ACTION = "{column} is blank; describe the action."
+MSG_BLANK_OWNER = '{column} is blank; give at least one role, like "Head of Protection".'
+MSG_BLANK_DATE = "{column} is blank."
+MSG_BAD_DATE = "{column} {error}"
+MSG_REVISED_WITHOUT_REASON = '{column} "{text}" needs a reason; {where}.'
+MSG_UNKNOWN_STATUS = 'Status "{text}" is not one I know; use one of: {words}, or leave it blank.'
+MSG_REF_WITH_SPACE = 'Ref "{text}" has a space in it; use a short reference like 4.1.'
+MSG_DUPLICATE_REF = 'Ref "{ref}" is already used on row {row}; give each action its own Ref.'
+
+_STATUS_WORDS_SHOWN = (
+    "Complete, Completed, Done, Closed, Green, In progress, On track, Ongoing, Started, "
+    "Amber, Red, Not started, Not yet started"
+)
+
+# Normalised heading -> the field it fills. "rag" is recognised only to be ignored.
+_HEADING_ALIASES: dict[str, str] = {
+    "recommendation": "recommendation",
+    "ref": "ref",
+    "actions": "action",
+    "action": "action",
+    "owner": "owner",
+    "owners": "owner",
+    "action owner": "owner",
+    "delivery date": "delivery_date",
+    "due date": "delivery_date",
+    "revised date": "revised_date",
+    "reason": "reason",
+    "revision reason": "reason",
+    "latest reason": "reason",
+    "status": "status",
+    "notes": "notes",
+    "rag": "rag",
+}
+_FIELD_HEADINGS: dict[str, str] = {
+    "recommendation": "Recommendation",
+    "action": "Actions",
+    "owner": "Owner",
+    "delivery_date": "Delivery Date",
+}
+# A title row above the headings is skipped when a later one of the first rows looks like headings.
+_HEADING_SEARCH_ROWS = 10
+
+_RECOMMENDATION = re.compile(
+    r"(?:recommendation|rec\.?|r)?\s*(\d+)(?:\s*[).:\-\u2013\u2014]+(?!\d)|\s+|$)\s*(.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_OWNER_SEPARATORS = re.compile(r"[/;\r\n]+")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}"
+
+
+class SheetRefused(ValueError):
+    """The file was refused whole; `problems` lists every problem in row order."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        self.problems: list[RowProblem] = sorted(problems, key=lambda problem: problem.row)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True)
+class SheetAction:
+    row: int
+    recommendation: int
+    ref: str
+    description: str
+    owners: tuple[str, ...]
+    original_due: date
+    revised_due: date | None
+    revision_reason: str | None
+    status: ActionStatus
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    recommendations: dict[int, str]
+    actions: list[SheetAction]
+
+
+def read_plan_csv(text: str) -> SheetPlan:
+    """Read a plan from CSV text, or raise SheetRefused listing every problem in the file."""
+    text = text.removeprefix("\ufeff")
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    return _SheetReader(records).read()
+
+
+def parse_status(text: str) -> ActionStatus | None:
+    """The status a Status cell means (blank is not started), or None for an unknown word."""
+    words = " ".join(text.replace("-", " ").replace("_", " ").split()).lower()
+    if not words:
+        return ActionStatus.NOT_STARTED
+    return STATUS_WORDS.get(words)
+
+
+def split_owners(text: str) -> tuple[str, ...]:
+    """Owner roles separated by "/", ";" or new lines ("and" is part of a role), without repeats."""
+    owners: list[str] = []
+    seen: set[str] = set()
+    for part in _OWNER_SEPARATORS.split(text):
+        role = " ".join(part.split())
+        if role and role.casefold() not in seen:
+            seen.add(role.casefold())
+            owners.append(role)
+    return tuple(owners)
+
+
+def _delimiter(text: str) -> str:
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _blank(cells: Iterable[str]) -> bool:
+    return all(not cell.strip() for cell in cells)
+
+
+def _normalise_heading(cell: str) -> str:
+    return " ".join(cell.split()).lower()
+
+
+class _SheetReader:
+    """One pass over the records of a file, collecting actions and problems."""
+
+    def __init__(self, records: list[list[str]]) -> None:
+        self.records = records
+        self.problems: list[RowProblem] = []
+        self.columns: dict[str, int] = {}
+        self.headings: dict[str, str] = {}  # field -> the heading as the file writes it
+        self.recommendations: dict[int, str] = {}
+        self.recommendation_rows: dict[int, int] = {}  # number -> the row that gave its text
+        self.actions: list[SheetAction] = []
+        self.ref_rows: dict[str, int] = {}
+        self.actions_per_recommendation: dict[int, int] = {}
+        self.current: int | None = None
+        self.current_is_bad = False
+
+    def read(self) -> SheetPlan:
+        heading_index = self._find_heading_row()
+        if heading_index is None:
+            raise SheetRefused([RowProblem(1, MSG_EMPTY_FILE.format(headings=", ".join(REQUIRED_HEADINGS)))])
+        heading_row = heading_index + 1
+        self._read_headings(self.records[heading_index], heading_row)
+        if self.problems:
+            raise SheetRefused(self.problems)
+        for index in range(heading_index + 1, len(self.records)):
+            self._read_row(self.records[index], index + 1)
+        if not self.actions and not self.problems:
+            self.problems.append(RowProblem(heading_row, MSG_NO_ACTIONS))
+        if self.problems:
+            raise SheetRefused(self.problems)
+        return SheetPlan(recommendations=self.recommendations, actions=self.actions)
+
+    def _find_heading_row(self) -> int | None:
+        non_blank = [index for index, record in enumerate(self.records) if not _blank(record)]
+        if not non_blank:
+            return None
+        for index in non_blank[:_HEADING_SEARCH_ROWS]:
+            known = {_HEADING_ALIASES.get(_normalise_heading(cell)) for cell in self.records[index]}
+            if sum(field in known for field in _FIELD_HEADINGS) >= 2:
+                return index
+        return non_blank[0]
+
+    def _read_headings(self, record: list[str], row: int) -> None:
+        for index, cell in enumerate(record):
+            field = _HEADING_ALIASES.get(_normalise_heading(cell))
+            if field is None:
+                continue
+            shown = " ".join(cell.split())
+            if field in self.columns:
+                if field != "rag":
+                    earlier = self.headings[field]
+                    self.problems.append(
+                        RowProblem(row, MSG_REPEATED_HEADING.format(heading=shown, earlier=earlier))
+                    )
+                continue
+            self.columns[field] = index
+            self.headings[field] = shown
+        missing = [heading for field, heading in _FIELD_HEADINGS.items() if field not in self.columns]
+        if missing:
+            found = ", ".join(" ".join(cell.split()) for cell in record if cell.strip()) or "none"
+            quoted = " and ".join(f'"{heading}"' for heading in missing)
+            noun = "headings" if len(missing) > 1 else "heading"
+            self.problems.append(
+                RowProblem(row, MSG_MISSING_HEADINGS.format(noun=noun, missing=quoted, found=found))
+            )
+
+    def _cell(self, record: list[str], field: str) -> str:
+        index = self.columns.get(field)
+        if index is None or index >= len(record):
+            return ""
+        return record[index].strip()
+
+    def _problem(self, row: int, message: str) -> None:
+        self.problems.append(RowProblem(row, message))
+
+    def _read_row(self, record: list[str], row: int) -> None:
+        cells = {field: self._cell(record, field) for field in self.columns if field != "rag"}
+        if _blank(cells.values()):
+            return
+        recommendation = self._read_recommendation(cells["recommendation"], row)
+        if not any(value for field, value in cells.items() if field != "recommendation"):
+            return  # a row giving only a recommendation: its actions follow on the rows below
+        problems_before = len(self.problems)
+
+        description = cells["action"]
+        if not description:
+            self._problem(row, MSG_BLANK_ACTION.format(column=self.headings["action"]))
+        owners = split_owners(cells["owner"])
+        if not owners:
+            self._problem(row, MSG_BLANK_OWNER.format(column=self.headings["owner"]))
+        original_due = self._read_date(cells["delivery_date"], "delivery_date", row, required=True)
+        revised_due = self._read_date(cells.get("revised_date", ""), "revised_date", row, required=False)
+        reason = cells.get("reason", "") or None
+        notes = cells.get("notes", "") or None
+        if cells.get("revised_date") and not reason and not notes:
+            self._problem(
+                row,
+                MSG_REVISED_WITHOUT_REASON.format(
+                    column=self.headings["revised_date"],
+                    text=cells["revised_date"],
+                    where=self._reason_hint(),
+                ),
+            )
+        if revised_due is not None and reason is None:
+            reason = notes
+        status = parse_status(cells.get("status", ""))
+        if status is None:
+            self._problem(row, MSG_UNKNOWN_STATUS.format(text=cells["status"], words=_STATUS_WORDS_SHOWN))
+        ref = self._read_ref(cells.get("ref", ""), recommendation, row)
+
+        if len(self.problems) > problems_before or recommendation is None or ref is None:
+            return
+        assert original_due is not None and status is not None
+        self.actions.append(
+            SheetAction(
+                row=row,
+                recommendation=recommendation,
+                ref=ref,
+                description=description,
+                owners=owners,
+                original_due=original_due,
+                revised_due=revised_due,
+                revision_reason=reason,
+                status=status,
+                notes=notes,
+            )
+        )
+
+    def _read_recommendation(self, cell: str, row: int) -> int | None:
+        column = self.headings["recommendation"]
+        if not cell:
+            if self.current is None and not self.current_is_bad:
+                self._problem(row, MSG_NO_RECOMMENDATION_ABOVE.format(column=column))
+                self.current_is_bad = True  # one problem is enough for the rows that follow
+            return self.current
+        match = _RECOMMENDATION.fullmatch(cell)
+        if match is None:
+            example = " ".join(cell.split())[:40]
+            self._problem(row, MSG_NO_RECOMMENDATION_NUMBER.format(column=column, text=cell, example=example))
+            self.current, self.current_is_bad = None, True
+            return None
+        number, text = int(match[1]), match[2].strip()
+        known = self.recommendations.get(number)
+        if known is None or (not known and text):
+            self.recommendations[number] = text
+            self.recommendation_rows[number] = row
+        elif text and " ".join(text.split()) != " ".join(known.split()):
+            earlier = self.recommendation_rows[number]
+            self._problem(row, MSG_RECOMMENDATION_TEXT_DIFFERS.format(number=number, row=earlier))
+        self.current, self.current_is_bad = number, False
+        return number
+
+    def _read_date(self, cell: str, field: str, row: int, *, required: bool) -> date | None:
+        if not cell:
+            if required:
+                self._problem(row, MSG_BLANK_DATE.format(column=self.headings[field]))
+            return None
+        try:
+            return parse_date(cell)
+        except DateError as error:
+            self._problem(row, MSG_BAD_DATE.format(column=self.headings[field], error=error))
+            return None
+
+    def _reason_hint(self) -> str:
+        if "reason" in self.headings:
+            return f"write it in {self.headings['reason']}"
+        if "notes" in self.headings:
+            return f"write it in {self.headings['notes']}"
+        return "add a Reason column and write it there"
+
+    def _read_ref(self, given: str, recommendation: int | None, row: int) -> str | None:
+        count = 0
+        if recommendation is not None:
+            count = self.actions_per_recommendation.get(recommendation, 0) + 1
+            self.actions_per_recommendation[recommendation] = count
+        if given:
+            if any(character.isspace() for character in given):
+                self._problem(row, MSG_REF_WITH_SPACE.format(text=given))
+                return None
+            ref = given
+        elif recommendation is not None:
+            ref = f"{recommendation}.{count}"
+        else:
+            return None
+        key = ref.casefold()
+        if key in self.ref_rows:
+            self._problem(row, MSG_DUPLICATE_REF.format(ref=ref, row=self.ref_rows[key]))
+            return None
+        self.ref_rows[key] = row
+        return ref

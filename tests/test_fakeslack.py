@@ -1,0 +1,288 @@
+"""The fake Slack Web API answers the real slack_sdk clients the way Slack does."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
+
+from tests.fakeslack import FakeSlack, fake_slack  # noqa: F401  (fixture)
+
+METADATA = {"event_type": "plan_status", "event_payload": {"plan_id": 7}}
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def modal(blocks: list[dict] | None = None, **fields: str) -> dict:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Plan"},
+        "blocks": [section("Loading…")] if blocks is None else blocks,
+        **fields,
+    }
+
+
+@pytest.fixture
+def client(fake_slack: FakeSlack) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=fake_slack.url)
+
+
+@pytest.fixture
+def fake(fake_slack: FakeSlack) -> FakeSlack:
+    return fake_slack
+
+
+def test_auth_test_names_the_bot_and_team(client: WebClient, fake: FakeSlack) -> None:
+    response = client.auth_test()
+
+    assert response["user_id"] == "UBOT"
+    assert response["team_id"] == "T1"
+    assert response["bot_id"]
+    assert response["url"].startswith("https://")
+    [call] = fake.calls_to("auth.test")
+    assert call.headers["authorization"] == "Bearer xoxb-test"
+
+
+def test_a_call_without_token_is_not_authed(fake: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as raised:
+        WebClient(base_url=fake.url).chat_postMessage(channel="C1", text="hi")
+
+    assert raised.value.response["error"] == "not_authed"
+    assert fake.messages("C1") == []
+
+
+def test_posted_messages_come_back_newest_first_with_metadata_only_when_asked(
+    client: WebClient, fake: FakeSlack
+) -> None:
+    first = client.chat_postMessage(channel="C1", text="first", blocks=[section("first")], metadata=METADATA)
+    second = client.chat_postMessage(channel="C1", text="second", thread_ts=first["ts"])
+    third = client.chat_postMessage(channel="C1", text="third")
+
+    assert first["ts"] < second["ts"] < third["ts"]
+    assert first["message"]["metadata"] == METADATA
+    assert [m["text"] for m in fake.messages("C1")] == ["first", "second", "third"]
+    assert fake.messages("C1")[1]["thread_ts"] == first["ts"]
+
+    plain = client.conversations_history(channel="C1")["messages"]
+    assert [m["text"] for m in plain] == ["third", "first"]  # replies stay in their thread
+    assert all("metadata" not in m for m in plain)
+    assert plain[1]["reply_count"] == 1
+
+    full = client.conversations_history(channel="C1", include_all_metadata=True, limit=1, oldest=first["ts"])
+    assert [m["text"] for m in full["messages"]] == ["third"]
+    assert full["has_more"] is False
+    older = client.conversations_history(channel="C1", include_all_metadata=True, oldest="0", limit=1)
+    assert older["has_more"] is True
+    assert client.conversations_history(
+        channel="C1", include_all_metadata=True, cursor=older["response_metadata"]["next_cursor"]
+    )["messages"][0]["metadata"] == METADATA
+
+
+def test_update_replaces_text_and_blocks_in_place(client: WebClient, fake: FakeSlack) -> None:
+    posted = client.chat_postMessage(channel="C1", text="draft", blocks=[section("draft")])
+
+    updated = client.chat_update(channel="C1", ts=posted["ts"], text="final", blocks=[section("final")])
+
+    assert updated["ts"] == posted["ts"]
+    [message] = fake.messages("C1")
+    assert (message["ts"], message["text"], message["blocks"]) == (posted["ts"], "final", [section("final")])
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_update(channel="C1", ts="1.000001", text="lost")
+    assert raised.value.response["error"] == "message_not_found"
+
+
+def test_fifty_blocks_pass_and_fifty_one_are_refused(client: WebClient, fake: FakeSlack) -> None:
+    client.chat_postMessage(channel="C1", text="ok", blocks=[section(str(n)) for n in range(50)])
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="too many", blocks=[section(str(n)) for n in range(51)])
+
+    assert raised.value.response["error"] == "invalid_blocks"
+    assert [m["text"] for m in fake.messages("C1")] == ["ok"]
+
+
+def test_section_text_over_3000_characters_is_refused(client: WebClient) -> None:
+    client.chat_postEphemeral(channel="C1", user="U1", text="ok", blocks=[section("x" * 3000)])
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postEphemeral(channel="C1", user="U1", text="long", blocks=[section("x" * 3001)])
+
+    assert raised.value.response["error"] == "invalid_blocks"
+
+
+def test_blocks_without_text_are_accepted_but_recorded(client: WebClient, fake: FakeSlack) -> None:
+    with pytest.warns(UserWarning):  # slack_sdk warns too
+        client.chat_postMessage(channel="C1", blocks=[section("no fallback")])
+
+    assert len(fake.messages("C1")) == 1
+    assert fake.warnings == ["chat.postMessage: blocks without text in C1"]
+
+
+def test_form_encoded_json_fields_are_decoded(client: WebClient, fake: FakeSlack) -> None:
+    blocks = [section("form")]
+    client.api_call("chat.postMessage", params={"channel": "C1", "text": "form", "blocks": json.dumps(blocks)})
+
+    [call] = fake.calls_to("chat.postMessage")
+    assert call.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert call.args["blocks"] == blocks
+    assert fake.messages("C1")[0]["blocks"] == blocks
+
+
+def test_trigger_id_works_once_and_only_within_its_ttl(client: WebClient, fake: FakeSlack) -> None:
+    fake.trigger_ttl = 0.1
+    trigger_id = fake.new_trigger_id()
+
+    opened = client.views_open(trigger_id=trigger_id, view=modal(external_id="plan-7"))
+    late = fake.new_trigger_id()
+    time.sleep(0.15)
+
+    for stale in (trigger_id, late, "123.456.unknown"):
+        with pytest.raises(SlackApiError) as raised:
+            client.views_open(trigger_id=stale, view=modal())
+        assert raised.value.response["error"] == "expired_trigger_id"
+    updated = client.views_update(external_id="plan-7", view=modal([section("Loaded")]))
+    assert updated["view"]["id"] == opened["view"]["id"]
+    assert fake.view(opened["view"]["id"])["blocks"] == [section("Loaded")]
+
+
+def test_views_over_100_blocks_are_invalid_arguments(client: WebClient, fake: FakeSlack) -> None:
+    home = {"type": "home", "blocks": [section(str(n)) for n in range(100)]}
+    published = client.views_publish(user_id="U1", view=home)
+    assert fake.home_view("U1") == published["view"]
+
+    home["blocks"].append(section("one too many"))
+    with pytest.raises(SlackApiError) as raised:
+        client.views_publish(user_id="U1", view=home)
+    assert raised.value.response["error"] == "invalid_arguments"
+    with pytest.raises(SlackApiError) as raised:
+        client.views_open(trigger_id=fake.new_trigger_id(), view=modal(home["blocks"]))
+    assert raised.value.response["error"] == "invalid_arguments"
+
+
+def test_users_info_knows_only_added_users(client: WebClient, fake: FakeSlack) -> None:
+    fake.add_user("U1", name="ana", tz="Asia/Tokyo", real_name="Ana Lima")
+
+    user = client.users_info(user="U1")["user"]
+
+    assert (user["id"], user["name"], user["real_name"], user["tz"]) == ("U1", "ana", "Ana Lima", "Asia/Tokyo")
+    assert user["tz_offset"] == 9 * 3600
+    with pytest.raises(SlackApiError) as raised:
+        client.users_info(user="U2")
+    assert raised.value.response["error"] == "user_not_found"
+
+
+def test_unknown_methods_are_refused_and_recorded(client: WebClient, fake: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as raised:
+        client.api_call("pins.add", json={"channel": "C1"})
+
+    assert raised.value.response["error"] == "unknown_method"
+    assert fake.calls_to("pins.add")[0].args == {"channel": "C1"}
+
+
+def test_response_url_takes_five_posts_and_refuses_the_sixth(fake: FakeSlack) -> None:
+    url = fake.new_response_url()
+    webhook = WebhookClient(url)
+
+    answers = [webhook.send(text=f"reply {n}") for n in range(6)]
+
+    assert [(a.status_code, a.body) for a in answers] == [(200, "ok")] * 5 + [(404, "used_url")]
+    calls = fake.calls_to("response_url")
+    assert [c.args["text"] for c in calls] == [f"reply {n}" for n in range(6)]
+
+
+def test_response_url_refuses_too_many_blocks_with_http_400(fake: FakeSlack) -> None:
+    request = urllib.request.Request(
+        fake.new_response_url(),
+        data=json.dumps({"text": "x", "blocks": [section(str(n)) for n in range(51)]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=2)
+
+    assert (raised.value.code, raised.value.read()) == (400, b"invalid_blocks")
+
+
+def test_response_url_can_replace_the_message_it_belongs_to(client: WebClient, fake: FakeSlack) -> None:
+    posted = client.chat_postMessage(channel="C1", text="Mark done?")
+    url = fake.new_response_url(channel="C1", message_ts=posted["ts"])
+
+    WebhookClient(url).send(text="Done", replace_original=True)
+
+    assert [m["text"] for m in fake.messages("C1")] == ["Done"]
+
+
+def test_rate_limited_call_says_when_to_retry(client: WebClient, fake: FakeSlack) -> None:
+    fake.fail_next("chat.postMessage", status=429, retry_after=7)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="too soon")
+
+    assert raised.value.response.status_code == 429
+    assert raised.value.response["error"] == "ratelimited"
+    assert raised.value.response.headers["Retry-After"] == "7"
+
+
+def test_rate_limit_retry_handler_retries_and_succeeds(client: WebClient, fake: FakeSlack) -> None:
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    fake.fail_next("chat.postMessage", status=429, retry_after=0)  # the handler still sleeps up to 1 s
+
+    client.chat_postMessage(channel="C1", text="eventually")
+
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 200]
+    assert [m["text"] for m in fake.messages("C1")] == ["eventually"]
+
+
+def test_server_error_then_ok(client: WebClient, fake: FakeSlack) -> None:
+    fake.fail_next("chat.postMessage", status=500)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="lost")
+    client.chat_postMessage(channel="C1", text="kept")
+
+    assert raised.value.response.status_code == 500
+    assert [m["text"] for m in fake.messages("C1")] == ["kept"]
+
+
+def test_fail_next_can_answer_an_ok_false_error(client: WebClient, fake: FakeSlack) -> None:
+    fake.fail_next("views.publish", status=200, error="not_enabled", times=2)
+
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as raised:
+            client.views_publish(user_id="U1", view={"type": "home", "blocks": []})
+        assert raised.value.response["error"] == "not_enabled"
+    assert client.views_publish(user_id="U1", view={"type": "home", "blocks": []})["ok"]
+
+
+def test_wait_for_returns_calls_made_from_another_thread(client: WebClient, fake: FakeSlack) -> None:
+    threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="later")).start()
+
+    [call] = fake.wait_for("chat.postMessage", timeout=2)
+
+    assert call.args["text"] == "later"
+
+
+def test_wait_for_names_what_it_saw_when_it_times_out(client: WebClient, fake: FakeSlack) -> None:
+    client.auth_test()
+
+    with pytest.raises(AssertionError, match=r"views\.open.*auth\.test"):
+        fake.wait_for("views.open", timeout=0.05)
+
+
+def test_reset_forgets_calls_messages_and_failures(client: WebClient, fake: FakeSlack) -> None:
+    client.chat_postMessage(channel="C1", text="old")
+    fake.fail_next("auth.test", status=500)
+
+    fake.reset()
+
+    assert fake.calls == [] and fake.messages("C1") == []
+    assert client.auth_test()["ok"]

@@ -12,15 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from bot.plan.dates import DateError, parse_date
-
-
-class ActionStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETE = "complete"
+from bot.plan.rules import ActionStatus
 
 
 # The headings an export writes; reading accepts these and the aliases in _HEADING_ALIASES.

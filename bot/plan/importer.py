@@ -1,0 +1,272 @@
+"""Bring a plan read from a spreadsheet into the database, and write one back out.
+
+Importing again updates actions matched by ref and records each change as an audit event;
+nothing is duplicated and nothing unchanged is touched. Export writes the same headings the
+importer reads, so an export re-imports as no change at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.plan import services
+from bot.plan.dates import format_date
+from bot.plan.queries import get_plan, is_admin, latest_notes
+from bot.plan.rules import ActionStatus, Rag, current_due, rag
+from bot.plan.services import Actor, record
+from bot.plan.spreadsheet import SheetAction, SheetPlan
+from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation
+
+EXPORT_HEADINGS = (
+    "Recommendation",
+    "Ref",
+    "Actions",
+    "Owner",
+    "Delivery Date",
+    "Revised Date",
+    "Reason",
+    "Status",
+    "RAG",
+    "Notes",
+)
+IMPORT_REASON = "imported from a spreadsheet"
+
+
+@dataclass
+class ImportReport:
+    plan_key: str
+    created_plan: bool = False
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    not_in_file: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "Created" if self.created_plan else "Updated"
+        lines = [
+            f"{verb} plan {self.plan_key}: {len(self.added)} actions added, "
+            f"{len(self.updated)} updated, {self.unchanged} unchanged."
+        ]
+        if self.updated:
+            lines.append("Updated: " + ", ".join(self.updated))
+        if self.not_in_file:
+            lines.append(
+                "In the plan but not in the file (left as they are): " + ", ".join(self.not_in_file)
+            )
+        return "\n".join(lines)
+
+
+def import_plan(
+    session: Session,
+    sheet: SheetPlan,
+    *,
+    key: str,
+    actor: Actor,
+    now: datetime,
+    title: str | None = None,
+    channel_id: str | None = None,
+    admins: tuple[str, ...] = (),
+    source: str = "",
+) -> ImportReport:
+    plan = session.scalar(select(Plan).where(func.lower(Plan.key) == key.strip().lower()))
+    report = ImportReport(plan_key=key.strip().lower())
+    if plan is None:
+        plan = services.create_plan(
+            session, actor, now, key=key, title=title or key, source=source, channel_id=channel_id
+        )
+        report.created_plan = True
+    else:
+        _update_plan_settings(session, plan, actor, now, title=title, channel_id=channel_id)
+    for user_id in admins:
+        if not is_admin(session, plan.id, user_id):
+            session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
+            record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_added", new=user_id)
+
+    recommendations = _import_recommendations(session, plan, sheet, actor, now)
+    existing = {
+        a.ref.casefold(): a
+        for a in session.scalars(
+            select(Action)
+            .where(Action.plan_id == plan.id)
+            .options(selectinload(Action.owners).selectinload(ActionOwner.role))
+        )
+    }
+    notes = latest_notes(session, [a.id for a in existing.values()])
+    seen: set[str] = set()
+    for position, row in enumerate(sheet.actions):
+        seen.add(row.ref.casefold())
+        action = existing.get(row.ref.casefold())
+        recommendation = recommendations[row.recommendation]
+        if action is None:
+            _add_action(session, plan, recommendation, row, position, actor, now)
+            report.added.append(row.ref)
+        elif _update_action(session, action, recommendation, row, position, notes.get(action.id), actor, now):
+            report.updated.append(row.ref)
+        else:
+            report.unchanged += 1
+    report.not_in_file = sorted((a.ref for k, a in existing.items() if k not in seen), key=_ref_order)
+    session.flush()
+    return report
+
+
+def _ref_order(ref: str) -> tuple[object, ...]:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ref.split("."))
+
+
+def _update_plan_settings(
+    session: Session, plan: Plan, actor: Actor, now: datetime, *, title: str | None, channel_id: str | None
+) -> None:
+    if title and title.strip() != plan.title:
+        record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_title", old=plan.title, new=title.strip())
+        plan.title = title.strip()
+    if channel_id and channel_id != plan.channel_id:
+        record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_channel", old=plan.channel_id, new=channel_id)
+        plan.channel_id = channel_id
+
+
+def _import_recommendations(
+    session: Session, plan: Plan, sheet: SheetPlan, actor: Actor, now: datetime
+) -> dict[int, Recommendation]:
+    found = {r.number: r for r in session.scalars(select(Recommendation).where(Recommendation.plan_id == plan.id))}
+    for number, text in sheet.recommendations.items():
+        recommendation = found.get(number)
+        if recommendation is None:
+            recommendation = Recommendation(plan_id=plan.id, number=number, text=text)
+            session.add(recommendation)
+            found[number] = recommendation
+        elif text and text != recommendation.text:
+            record(session, plan_id=plan.id, actor=actor, now=now, kind="recommendation",
+                   old=f"{number}) {recommendation.text}", new=f"{number}) {text}", reason=IMPORT_REASON)
+            recommendation.text = text
+    session.flush()
+    return found
+
+
+def _add_action(
+    session: Session,
+    plan: Plan,
+    recommendation: Recommendation,
+    row: SheetAction,
+    position: int,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    complete = row.status == ActionStatus.COMPLETE
+    action = Action(
+        plan_id=plan.id,
+        recommendation_id=recommendation.id,
+        ref=row.ref,
+        position=position,
+        description=row.description,
+        original_due=row.original_due,
+        revised_due=row.revised_due,
+        revision_reason=row.revision_reason if row.revised_due else None,
+        status=row.status.value,
+        completed_at=now if complete else None,
+    )
+    session.add(action)
+    session.flush()
+    for index, name in enumerate(row.owners):
+        role = services.get_or_create_role(session, name)
+        session.add(ActionOwner(action_id=action.id, role_id=role.id, position=index))
+    record(session, plan_id=plan.id, action_id=action.id, actor=actor, now=now, kind="imported",
+           new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}", reason=IMPORT_REASON)
+    if row.revised_due:
+        record(session, plan_id=plan.id, action_id=action.id, actor=actor, now=now, kind="revised",
+               old=row.original_due.isoformat(), new=row.revised_due.isoformat(), reason=row.revision_reason)
+    if row.notes and row.notes != row.revision_reason:
+        record(session, plan_id=plan.id, action_id=action.id, actor=actor, now=now, kind="note", reason=row.notes)
+
+
+def _update_action(
+    session: Session,
+    action: Action,
+    recommendation: Recommendation,
+    row: SheetAction,
+    position: int,
+    latest_note: str | None,
+    actor: Actor,
+    now: datetime,
+) -> bool:
+    """Bring one action in line with its row; True if anything changed (each change audited)."""
+
+    def audit(kind: str, old: object, new: object, reason: str | None = IMPORT_REASON) -> None:
+        record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=kind,
+               old=None if old is None else str(old), new=None if new is None else str(new), reason=reason)
+
+    changed = False
+    action.position = position
+    if action.recommendation_id != recommendation.id:
+        audit("recommendation", action.recommendation.number, recommendation.number)
+        action.recommendation_id = recommendation.id
+        changed = True
+    if action.description != row.description:
+        audit("description", action.description, row.description)
+        action.description = row.description
+        changed = True
+    if action.original_due != row.original_due:
+        audit("original_due", action.original_due.isoformat(), row.original_due.isoformat())
+        action.original_due = row.original_due
+        changed = True
+    reason = row.revision_reason if row.revised_due else None
+    if (action.revised_due, action.revision_reason) != (row.revised_due, reason):
+        old = current_due(action.original_due, action.revised_due)
+        audit("revised", old.isoformat(), current_due(row.original_due, row.revised_due).isoformat(),
+              reason or "revised date removed by import")
+        action.revised_due, action.revision_reason = row.revised_due, reason
+        changed = True
+    if action.status != row.status.value:
+        kind = {"complete": "completed"}.get(row.status.value, "reopened" if action.status == "complete" else "status")
+        audit(kind, action.status, row.status.value)
+        action.status = row.status.value
+        action.completed_at = now if row.status == ActionStatus.COMPLETE else None
+        changed = True
+    if services.set_owners(session, action, actor, now, list(row.owners)):
+        changed = True
+    if row.notes and row.notes not in (latest_note, row.revision_reason):
+        audit("note", None, None, row.notes)
+        changed = True
+    if changed:
+        action.version += 1
+    return changed
+
+
+def export_plan(session: Session, key: str, today: date) -> str:
+    """The plan as CSV with the importer's headings, plus RAG; re-importing it changes nothing."""
+    plan = get_plan(session, key)
+    actions = list(
+        session.scalars(
+            select(Action)
+            .where(Action.plan_id == plan.id)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .order_by(Recommendation.number, Action.position, Action.id)
+            .options(selectinload(Action.owners).selectinload(ActionOwner.role), selectinload(Action.recommendation))
+        )
+    )
+    notes = latest_notes(session, [a.id for a in actions])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_HEADINGS)
+    for a in actions:
+        rec = a.recommendation
+        writer.writerow(
+            [
+                f"{rec.number}) {rec.text}" if rec.text else str(rec.number),
+                a.ref,
+                a.description,
+                " / ".join(o.role.name for o in a.owners),
+                format_date(a.original_due),
+                format_date(a.revised_due) if a.revised_due else "",
+                a.revision_reason or "",
+                ActionStatus(a.status).label,
+                Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
+                notes.get(a.id, ""),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,552 @@
+"""Read-only questions about a plan, answered as plain data for the renderers.
+
+Every query runs a fixed number of SQL statements whatever the plan's size: lists are paged
+in SQL and the owners of a page's actions come in one statement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from bot.plan.errors import AmbiguousPlan, NotFound
+from bot.plan.rules import ActionStatus, Rag, current_due, days_late, rag
+from storage.models import (
+    Action,
+    ActionEvent,
+    ActionOwner,
+    Plan,
+    PlanAdmin,
+    Recommendation,
+    Role,
+    RoleMember,
+)
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    key: str
+    title: str
+    source: str
+    channel_id: str | None
+    timezone: str
+    schedule: str
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    plan_key: str
+    ref: str
+    recommendation: int
+    description: str
+    owners: tuple[str, ...]
+    original_due: date
+    revised_due: date | None
+    revision_reason: str | None
+    status: ActionStatus
+    completed_at: datetime | None
+    version: int
+    rag: Rag
+    days_late: int
+
+    @property
+    def due(self) -> date:
+        return current_due(self.original_due, self.revised_due)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ActionStatus.COMPLETE
+
+
+@dataclass(frozen=True)
+class RagCounts:
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.red + self.amber + self.green
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.green / self.total) if self.total else 0
+
+    def of(self, colour: Rag) -> int:
+        return {Rag.RED: self.red, Rag.AMBER: self.amber, Rag.GREEN: self.green}[colour]
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    number: int
+    text: str
+    actions: tuple[ActionView, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a longer list this is: items offset..offset+len(items) of total."""
+
+    offset: int
+    size: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.size < self.total
+
+    @property
+    def number(self) -> int:
+        return self.offset // self.size + 1 if self.size else 1
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // self.size)) if self.size else 1
+
+
+@dataclass(frozen=True)
+class StatusView:
+    plan: PlanView
+    today: date
+    counts: RagCounts
+    recommendation_count: int
+    recommendations: tuple[RecommendationView, ...]
+    page: Page
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    action: ActionView
+    latest_reason: str | None
+
+
+@dataclass(frozen=True)
+class ActionList:
+    plan: PlanView | None
+    today: date
+    items: tuple[ActionView, ...]
+    page: Page
+    reasons: dict[int, str] = field(default_factory=dict)  # action id -> latest reason
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    actor: str
+    kind: str
+    old_value: str | None
+    new_value: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ActionDetail:
+    plan: PlanView
+    action: ActionView
+    recommendation_text: str
+    history: tuple[EventView, ...]
+    owner_users: dict[str, tuple[str, ...]]  # role -> Slack user ids holding it
+
+
+def plan_view(plan: Plan) -> PlanView:
+    return PlanView(
+        id=plan.id,
+        key=plan.key,
+        title=plan.title,
+        source=plan.source,
+        channel_id=plan.channel_id,
+        timezone=plan.timezone,
+        schedule=plan.schedule,
+        closed=plan.closed_at is not None,
+    )
+
+
+def list_plans(session: Session) -> list[PlanView]:
+    return [plan_view(p) for p in session.scalars(select(Plan).order_by(Plan.key))]
+
+
+def get_plan(session: Session, key: str) -> Plan:
+    plan = session.scalar(select(Plan).where(func.lower(Plan.key) == key.strip().lower()))
+    if plan is None:
+        known = ", ".join(p.key for p in session.scalars(select(Plan).order_by(Plan.key)))
+        hint = f" Plans here: {known}." if known else " There are no plans yet."
+        raise NotFound(f'There is no plan "{key}".{hint}', field="plan")
+    return plan
+
+
+def resolve_plan(session: Session, key: str | None, channel_id: str | None = None) -> Plan:
+    """The plan named; else the open plan linked to this channel; else the only open plan."""
+    if key:
+        return get_plan(session, key)
+    open_plans = list(session.scalars(select(Plan).where(Plan.closed_at.is_(None)).order_by(Plan.key)))
+    if channel_id:
+        linked = [p for p in open_plans if p.channel_id == channel_id]
+        if len(linked) == 1:
+            return linked[0]
+        if len(linked) > 1:
+            open_plans = linked
+    if len(open_plans) == 1:
+        return open_plans[0]
+    if not open_plans:
+        raise NotFound("There are no open plans yet. Import one with `planbot import`.")
+    keys = ", ".join(f"`{p.key}`" for p in open_plans)
+    raise AmbiguousPlan(f"Which plan? Name one of: {keys}.", field="plan")
+
+
+def is_admin(session: Session, plan_id: int, user_id: str) -> bool:
+    return (
+        session.scalar(
+            select(PlanAdmin.id).where(PlanAdmin.plan_id == plan_id, PlanAdmin.user_id == user_id)
+        )
+        is not None
+    )
+
+
+def plan_admins(session: Session, plan_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(PlanAdmin.user_id).where(PlanAdmin.plan_id == plan_id).order_by(PlanAdmin.id)
+        )
+    )
+
+
+def _due_column():  # type: ignore[no-untyped-def]
+    return func.coalesce(Action.revised_due, Action.original_due)
+
+
+def _rag_column(today: date):  # type: ignore[no-untyped-def]
+    return case(
+        (Action.status == ActionStatus.COMPLETE.value, literal(Rag.GREEN.value)),
+        (_due_column() < today, literal(Rag.RED.value)),
+        else_=literal(Rag.AMBER.value),
+    )
+
+
+def rag_counts(session: Session, plan_id: int, today: date) -> RagCounts:
+    colour = _rag_column(today)
+    rows = session.execute(
+        select(colour, func.count()).where(Action.plan_id == plan_id).group_by(colour)
+    ).all()
+    found = {str(c): int(n) for c, n in rows}
+    return RagCounts(red=found.get("red", 0), amber=found.get("amber", 0), green=found.get("green", 0))
+
+
+_ACTION_COLUMNS = (
+    Action.id,
+    Plan.key,
+    Action.ref,
+    Recommendation.number,
+    Action.description,
+    Action.original_due,
+    Action.revised_due,
+    Action.revision_reason,
+    Action.status,
+    Action.completed_at,
+    Action.version,
+)
+
+
+def _actions_select() -> Select:  # type: ignore[type-arg]
+    return (
+        select(*_ACTION_COLUMNS)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Plan, Plan.id == Action.plan_id)
+    )
+
+
+def _owners_of(session: Session, action_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not action_ids:
+        return {}
+    owners: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(ActionOwner.action_id, Role.name)
+        .join(Role, Role.id == ActionOwner.role_id)
+        .where(ActionOwner.action_id.in_(action_ids))
+        .order_by(ActionOwner.action_id, ActionOwner.position)
+    )
+    for action_id, name in rows:
+        owners[action_id].append(name)
+    return {k: tuple(v) for k, v in owners.items()}
+
+
+def _views(session: Session, rows: Sequence, today: date) -> list[ActionView]:  # type: ignore[type-arg]
+    owners = _owners_of(session, [r[0] for r in rows])
+    views = []
+    for r in rows:
+        status = ActionStatus(r[8])
+        due = current_due(r[5], r[6])
+        views.append(
+            ActionView(
+                id=r[0],
+                plan_key=r[1],
+                ref=r[2],
+                recommendation=r[3],
+                description=r[4],
+                owners=owners.get(r[0], ()),
+                original_due=r[5],
+                revised_due=r[6],
+                revision_reason=r[7],
+                status=status,
+                completed_at=r[9],
+                version=r[10],
+                rag=rag(status, due, today),
+                days_late=days_late(status, due, today),
+            )
+        )
+    return views
+
+
+def action_views(session: Session, action_ids: Sequence[int], today: date) -> list[ActionView]:
+    rows = session.execute(_actions_select().where(Action.id.in_(action_ids))).all()
+    order = {a: i for i, a in enumerate(action_ids)}
+    return sorted(_views(session, rows, today), key=lambda v: order[v.id])
+
+
+def get_action(session: Session, plan: Plan, ref: str) -> Action:
+    action = session.scalar(
+        select(Action).where(Action.plan_id == plan.id, func.lower(Action.ref) == ref.strip().lower())
+    )
+    if action is None:
+        raise NotFound(f'Plan `{plan.key}` has no action "{ref}". Try `/plan status`.', field="ref")
+    return action
+
+
+def find_action(session: Session, ref: str, plan_key: str | None, channel_id: str | None) -> Action:
+    """An action by ref: in the named or resolved plan, else the only plan that has that ref."""
+    if plan_key:
+        return get_action(session, get_plan(session, plan_key), ref)
+    try:
+        return get_action(session, resolve_plan(session, None, channel_id), ref)
+    except AmbiguousPlan:
+        matches = list(
+            session.scalars(select(Action).where(func.lower(Action.ref) == ref.strip().lower()))
+        )
+        if len(matches) == 1:
+            return matches[0]
+        raise
+
+
+def status(
+    session: Session, plan: Plan, today: date, *, offset: int = 0, page_size: int = DEFAULT_PAGE_SIZE
+) -> StatusView:
+    """RAG counts for the whole plan and one page of its actions, grouped by recommendation."""
+    counts = rag_counts(session, plan.id, today)
+    rows = session.execute(
+        _actions_select()
+        .where(Action.plan_id == plan.id)
+        .order_by(Recommendation.number, Action.position, Action.id)
+        .offset(offset)
+        .limit(page_size)
+    ).all()
+    views = _views(session, rows, today)
+    numbers = sorted({v.recommendation for v in views})
+    texts = dict(
+        session.execute(
+            select(Recommendation.number, Recommendation.text).where(
+                Recommendation.plan_id == plan.id, Recommendation.number.in_(numbers)
+            )
+        ).all()
+    )
+    recommendation_count = session.scalar(
+        select(func.count()).select_from(Recommendation).where(Recommendation.plan_id == plan.id)
+    )
+    grouped = [
+        RecommendationView(n, texts.get(n, ""), tuple(v for v in views if v.recommendation == n))
+        for n in numbers
+    ]
+    return StatusView(
+        plan=plan_view(plan),
+        today=today,
+        counts=counts,
+        recommendation_count=recommendation_count or 0,
+        recommendations=tuple(grouped),
+        page=Page(offset, page_size, counts.total),
+    )
+
+
+def _paged_list(
+    session: Session,
+    plan: Plan | None,
+    query: Select,  # type: ignore[type-arg]
+    today: date,
+    offset: int,
+    page_size: int,
+    with_reasons: bool = False,
+) -> ActionList:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.execute(query.offset(offset).limit(page_size)).all()
+    views = _views(session, rows, today)
+    reasons = latest_reasons(session, [v.id for v in views]) if with_reasons else {}
+    return ActionList(
+        plan=plan_view(plan) if plan else None,
+        today=today,
+        items=tuple(views),
+        page=Page(offset, page_size, total),
+        reasons=reasons,
+    )
+
+
+def overdue(
+    session: Session, plan: Plan, today: date, *, offset: int = 0, page_size: int = DEFAULT_PAGE_SIZE
+) -> ActionList:
+    """Open actions whose current due date has passed, most late first, with the latest reason."""
+    query = (
+        _actions_select()
+        .where(
+            Action.plan_id == plan.id,
+            Action.status != ActionStatus.COMPLETE.value,
+            _due_column() < today,
+        )
+        .order_by(_due_column(), Recommendation.number, Action.position)
+    )
+    return _paged_list(session, plan, query, today, offset, page_size, with_reasons=True)
+
+
+def due_within(
+    session: Session,
+    plan: Plan,
+    today: date,
+    days: int,
+    *,
+    offset: int = 0,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> ActionList:
+    """Open actions due from today up to `days` days ahead, soonest first."""
+    query = (
+        _actions_select()
+        .where(
+            Action.plan_id == plan.id,
+            Action.status != ActionStatus.COMPLETE.value,
+            _due_column() >= today,
+            _due_column() <= today + timedelta(days=days),
+        )
+        .order_by(_due_column(), Recommendation.number, Action.position)
+    )
+    return _paged_list(session, plan, query, today, offset, page_size)
+
+
+def _member_filter(user_id: str, team_id: str):  # type: ignore[no-untyped-def]
+    return and_(RoleMember.user_id == user_id, or_(RoleMember.team_id == team_id, RoleMember.team_id == ""))
+
+
+def actions_for_user(
+    session: Session,
+    user_id: str,
+    team_id: str,
+    today: date,
+    *,
+    plan: Plan | None = None,
+    include_complete: bool = False,
+    offset: int = 0,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> ActionList:
+    """The actions owned by any role the user holds, across open plans unless one is given."""
+    owned = (
+        select(ActionOwner.action_id)
+        .join(RoleMember, RoleMember.role_id == ActionOwner.role_id)
+        .where(_member_filter(user_id, team_id))
+    )
+    query = _actions_select().where(Action.id.in_(owned), Plan.closed_at.is_(None))
+    if plan is not None:
+        query = query.where(Action.plan_id == plan.id)
+    if not include_complete:
+        query = query.where(Action.status != ActionStatus.COMPLETE.value)
+    query = query.order_by(_due_column(), Plan.key, Recommendation.number, Action.position)
+    return _paged_list(session, plan, query, today, offset, page_size)
+
+
+def user_roles(session: Session, user_id: str, team_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(Role.name)
+            .join(RoleMember, RoleMember.role_id == Role.id)
+            .where(_member_filter(user_id, team_id))
+            .order_by(Role.name)
+            .distinct()
+        )
+    )
+
+
+def role_holders(session: Session, action_id: int, team_id: str) -> dict[str, tuple[str, ...]]:
+    """For each owner role of the action, the Slack users who hold it (in this team or any)."""
+    rows = session.execute(
+        select(Role.name, RoleMember.user_id)
+        .select_from(ActionOwner)
+        .join(Role, Role.id == ActionOwner.role_id)
+        .outerjoin(
+            RoleMember,
+            and_(RoleMember.role_id == Role.id, or_(RoleMember.team_id == team_id, RoleMember.team_id == "")),
+        )
+        .where(ActionOwner.action_id == action_id)
+        .order_by(ActionOwner.position, RoleMember.id)
+    ).all()
+    holders: dict[str, list[str]] = {}
+    for name, user in rows:
+        holders.setdefault(name, [])
+        if user and user not in holders[name]:
+            holders[name].append(user)
+    return {k: tuple(v) for k, v in holders.items()}
+
+
+def latest_reasons(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
+    """The latest reason or update given on each action (a revision's reason or a note)."""
+    if not action_ids:
+        return {}
+    latest = (
+        select(func.max(ActionEvent.id))
+        .where(
+            ActionEvent.action_id.in_(action_ids),
+            ActionEvent.kind.in_(("revised", "note")),
+            ActionEvent.reason.is_not(None),
+        )
+        .group_by(ActionEvent.action_id)
+    )
+    rows = session.execute(
+        select(ActionEvent.action_id, ActionEvent.reason).where(ActionEvent.id.in_(latest))
+    ).all()
+    return {a: r for a, r in rows if a is not None and r}
+
+
+def history(session: Session, action_id: int, limit: int = 50) -> list[EventView]:
+    """The action's audit events, newest first."""
+    rows = session.scalars(
+        select(ActionEvent).where(ActionEvent.action_id == action_id).order_by(ActionEvent.id.desc()).limit(limit)
+    )
+    return [EventView(e.at, e.actor, e.kind, e.old_value, e.new_value, e.reason) for e in rows]
+
+
+def action_detail(session: Session, action: Action, today: date, team_id: str = "") -> ActionDetail:
+    plan = session.get(Plan, action.plan_id)
+    assert plan is not None
+    (view,) = action_views(session, [action.id], today)
+    recommendation = session.get(Recommendation, action.recommendation_id)
+    return ActionDetail(
+        plan=plan_view(plan),
+        action=view,
+        recommendation_text=recommendation.text if recommendation else "",
+        history=tuple(history(session, action.id)),
+        owner_users=role_holders(session, action.id, team_id),
+    )
+
+
+def latest_notes(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
+    """The text of each action's latest update (note)."""
+    if not action_ids:
+        return {}
+    latest = (
+        select(func.max(ActionEvent.id))
+        .where(ActionEvent.action_id.in_(action_ids), ActionEvent.kind == "note")
+        .group_by(ActionEvent.action_id)
+    )
+    rows = session.execute(select(ActionEvent.action_id, ActionEvent.reason).where(ActionEvent.id.in_(latest))).all()
+    return {a: r for a, r in rows if a is not None and r}

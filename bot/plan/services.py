@@ -1,0 +1,348 @@
+"""Changes to a plan. Each checks who may make it, writes its audit event in the caller's
+transaction, and never commits: the caller owns the transaction.
+
+Concurrent changes to one action are serialised by a conditional UPDATE on the action's
+`version`: of two people completing the same action at once, one wins and the other is told
+it is already complete.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.plan.dates import format_date
+from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound
+from bot.plan.queries import is_admin, plan_admins, role_holders
+from bot.plan.rules import ActionStatus, current_due, today_in
+from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
+
+MAX_NOTE_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a Slack user from a signed payload, or the command line."""
+
+    user_id: str
+    team_id: str = ""
+    is_cli: bool = False
+
+    @classmethod
+    def cli(cls, name: str = "cli") -> Actor:
+        return cls(user_id=f"cli:{name}", is_cli=True)
+
+
+def record(
+    session: Session,
+    *,
+    plan_id: int,
+    actor: Actor,
+    now: datetime,
+    kind: str,
+    action_id: int | None = None,
+    old: str | None = None,
+    new: str | None = None,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        ActionEvent(
+            plan_id=plan_id,
+            action_id=action_id,
+            at=now,
+            actor=actor.user_id,
+            kind=kind,
+            old_value=old,
+            new_value=new,
+            reason=reason,
+        )
+    )
+
+
+def role_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def get_or_create_role(session: Session, name: str) -> Role:
+    clean = " ".join(name.split())
+    if not clean:
+        raise InvalidInput("A role needs a name.", field="role")
+    role = session.scalar(select(Role).where(Role.name_key == role_key(clean)))
+    if role is None:
+        role = Role(name=clean, name_key=role_key(clean))
+        session.add(role)
+        session.flush()
+    return role
+
+
+def can_change(session: Session, action: Action, actor: Actor) -> bool:
+    if actor.is_cli or is_admin(session, action.plan_id, actor.user_id):
+        return True
+    return (
+        session.scalar(
+            select(RoleMember.id)
+            .join(ActionOwner, ActionOwner.role_id == RoleMember.role_id)
+            .where(
+                ActionOwner.action_id == action.id,
+                RoleMember.user_id == actor.user_id,
+                RoleMember.team_id.in_((actor.team_id, "")),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def check_can_change(session: Session, action: Action, actor: Actor) -> None:
+    if can_change(session, action, actor):
+        return
+    holders = role_holders(session, action.id, actor.team_id)
+    people = sorted({u for users in holders.values() for u in users} | set(plan_admins(session, action.plan_id)))
+    roles = ", ".join(holders) or "its owners"
+    who = ", ".join(f"<@{u}>" for u in people)
+    can = f"{roles} ({who})" if who else roles
+    raise NotAllowed(
+        f"Only the owners of {action.ref} and the plan's admins can change it: {can}.", field="ref"
+    )
+
+
+def check_admin(session: Session, plan: Plan, actor: Actor) -> None:
+    if actor.is_cli or is_admin(session, plan.id, actor.user_id):
+        return
+    admins = ", ".join(f"<@{u}>" for u in plan_admins(session, plan.id)) or "none yet; set one with `planbot import --admin`"
+    raise NotAllowed(f"Only admins of plan `{plan.key}` can do that. Its admins: {admins}.")
+
+
+def _clean_text(text: str | None, *, what: str, field: str, required: bool) -> str | None:
+    clean = (text or "").strip()
+    if not clean:
+        if required:
+            raise InvalidInput(f"Please give {what}.", field=field)
+        return None
+    if len(clean) > MAX_NOTE_LENGTH:
+        raise InvalidInput(
+            f"That {what.removeprefix('a ').removeprefix('an ')} is {len(clean)} characters; "
+            f"keep it under {MAX_NOTE_LENGTH}.",
+            field=field,
+        )
+    return clean
+
+
+def _bump(session: Session, action: Action, values: dict[str, object], *, expected: dict[str, object]) -> bool:
+    """Apply `values` to the action only if it still matches `expected`; True if it did."""
+    conditions = [Action.id == action.id] + [getattr(Action, k) == v for k, v in expected.items()]
+    result = session.execute(
+        update(Action)
+        .where(*conditions)
+        .values(**values, version=Action.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(action)
+    return True
+
+
+def complete(
+    session: Session, action: Action, actor: Actor, now: datetime, note: str | None = None
+) -> Action:
+    check_can_change(session, action, actor)
+    note = _clean_text(note, what="a note", field="note", required=False)
+    previous = action.status
+    if previous == ActionStatus.COMPLETE or not _bump(
+        session,
+        action,
+        {"status": ActionStatus.COMPLETE.value, "completed_at": now},
+        expected={"status": previous, "version": action.version},
+    ):
+        session.refresh(action)
+        if action.status == ActionStatus.COMPLETE:
+            raise Conflict(f"{action.ref} is already complete.")
+        raise Conflict(f"{action.ref} changed while you were looking at it. Please try again.")
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
+           kind="completed", old=previous, new=ActionStatus.COMPLETE.value, reason=note)
+    return action
+
+
+def reopen(
+    session: Session, action: Action, actor: Actor, now: datetime, reason: str | None = None
+) -> Action:
+    check_can_change(session, action, actor)
+    reason = _clean_text(reason, what="a reason", field="reason", required=False)
+    if action.status != ActionStatus.COMPLETE or not _bump(
+        session,
+        action,
+        {"status": ActionStatus.IN_PROGRESS.value, "completed_at": None},
+        expected={"status": ActionStatus.COMPLETE.value, "version": action.version},
+    ):
+        session.refresh(action)
+        raise Conflict(f"{action.ref} is not complete, so there is nothing to reopen.")
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
+           kind="reopened", old=ActionStatus.COMPLETE.value, new=ActionStatus.IN_PROGRESS.value,
+           reason=reason)
+    return action
+
+
+def revise_due(
+    session: Session,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    new_due: date,
+    reason: str | None,
+    *,
+    expected_version: int | None = None,
+) -> Action:
+    check_can_change(session, action, actor)
+    plan = session.get(Plan, action.plan_id)
+    assert plan is not None
+    today = today_in(plan.timezone, now)
+    due = current_due(action.original_due, action.revised_due)
+    problems: list[InvalidInput] = []
+    if new_due < today:
+        problems.append(InvalidInput(f"{format_date(new_due)} is in the past; pick today or later.", field="date"))
+    elif new_due == due:
+        problems.append(InvalidInput(f"{action.ref} is already due on {format_date(due)}.", field="date"))
+    try:
+        clean_reason = _clean_text(reason, what="a reason for the new date", field="reason", required=True)
+    except InvalidInput as error:
+        problems.append(error)
+    if problems:
+        raise problems[0] if len(problems) == 1 else InvalidInputs(problems)
+    if action.status == ActionStatus.COMPLETE:
+        raise Conflict(f"{action.ref} is complete; reopen it before revising its date.")
+    expected: dict[str, object] = {"version": expected_version or action.version}
+    if not _bump(session, action, {"revised_due": new_due, "revision_reason": clean_reason}, expected=expected):
+        session.refresh(action)
+        raise Conflict(f"{action.ref} changed while you were editing it. Please look again and retry.")
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
+           kind="revised", old=due.isoformat(), new=new_due.isoformat(), reason=clean_reason)
+    return action
+
+
+def add_note(session: Session, action: Action, actor: Actor, now: datetime, text: str | None) -> Action:
+    check_can_change(session, action, actor)
+    clean = _clean_text(text, what="the update's text", field="note", required=True)
+    _bump(session, action, {}, expected={})
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
+           kind="note", reason=clean)
+    return action
+
+
+def set_status(session: Session, action: Action, actor: Actor, now: datetime, status: ActionStatus) -> Action:
+    """Move between not started and in progress (completion has its own rules)."""
+    if status == ActionStatus.COMPLETE:
+        return complete(session, action, actor, now)
+    if action.status == ActionStatus.COMPLETE:
+        return reopen(session, action, actor, now)
+    check_can_change(session, action, actor)
+    if action.status == status:
+        return action
+    previous = action.status
+    _bump(session, action, {"status": status.value}, expected={})
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
+           kind="status", old=previous, new=status.value)
+    return action
+
+
+def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str) -> Role:
+    """Say that a Slack user holds a role (within the actor's team)."""
+    check_admin(session, plan, actor)
+    role = get_or_create_role(session, role_name)
+    exists = session.scalar(
+        select(RoleMember.id).where(
+            RoleMember.role_id == role.id, RoleMember.user_id == user_id, RoleMember.team_id == actor.team_id
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"<@{user_id}> already holds the role {role.name}.")
+    session.add(RoleMember(role_id=role.id, team_id=actor.team_id, user_id=user_id))
+    record(session, plan_id=plan.id, actor=actor, now=now, kind="role_mapped", old=None,
+           new=f"{role.name} -> {user_id}")
+    return role
+
+
+def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str) -> None:
+    check_admin(session, plan, actor)
+    role = session.scalar(select(Role).where(Role.name_key == role_key(role_name)))
+    if role is None:
+        raise NotFound(f'There is no role "{role_name}".', field="role")
+    removed = session.execute(
+        delete(RoleMember).where(
+            RoleMember.role_id == role.id,
+            RoleMember.user_id == user_id,
+            RoleMember.team_id.in_((actor.team_id, "")),
+        )
+    )
+    if removed.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"<@{user_id}> does not hold the role {role.name}.")
+    record(session, plan_id=plan.id, actor=actor, now=now, kind="role_unmapped",
+           old=f"{role.name} -> {user_id}", new=None)
+
+
+def add_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id: str) -> None:
+    check_admin(session, plan, actor)
+    if is_admin(session, plan.id, user_id):
+        raise Conflict(f"<@{user_id}> is already an admin of `{plan.key}`.")
+    session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
+    record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_added", new=user_id)
+
+
+def remove_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id: str) -> None:
+    check_admin(session, plan, actor)
+    admins = plan_admins(session, plan.id)
+    if user_id not in admins:
+        raise NotFound(f"<@{user_id}> is not an admin of `{plan.key}`.")
+    if len(admins) == 1:
+        raise Conflict(f"<@{user_id}> is the last admin of `{plan.key}`; add another first.")
+    session.execute(delete(PlanAdmin).where(PlanAdmin.plan_id == plan.id, PlanAdmin.user_id == user_id))
+    record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_removed", old=user_id)
+
+
+PLAN_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def create_plan(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    *,
+    key: str,
+    title: str,
+    source: str = "",
+    channel_id: str | None = None,
+    timezone: str = "Europe/London",
+) -> Plan:
+    key = key.strip().lower()
+    if not PLAN_KEY.match(key):
+        raise InvalidInput(
+            f'"{key}" cannot be a plan key: use up to 32 lower-case letters, digits, - or _.', field="plan"
+        )
+    if session.scalar(select(func.count()).select_from(Plan).where(Plan.key == key)):
+        raise Conflict(f"There is already a plan `{key}`.")
+    plan = Plan(key=key, title=title.strip() or key, source=source, channel_id=channel_id,
+                timezone=timezone, schedule="monthly", schedule_since=now, created_at=now)
+    session.add(plan)
+    session.flush()
+    record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_created", new=key)
+    return plan
+
+
+def set_owners(session: Session, action: Action, actor: Actor, now: datetime, roles: list[str]) -> bool:
+    """Replace the action's owner roles; True if they changed."""
+    before = [o.role.name for o in action.owners]
+    wanted = [get_or_create_role(session, r) for r in roles]
+    if [role_key(r.name) for r in wanted] == [role_key(b) for b in before]:
+        return False
+    session.execute(delete(ActionOwner).where(ActionOwner.action_id == action.id))
+    session.expire(action, ["owners"])
+    for position, role in enumerate(wanted):
+        session.add(ActionOwner(action_id=action.id, role_id=role.id, position=position))
+    session.flush()
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind="owners",
+           old=" / ".join(before) or None, new=" / ".join(r.name for r in wanted))
+    return True

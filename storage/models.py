@@ -1,0 +1,244 @@
+"""The database schema: SQLAlchemy 2 typed models for plans, their actions and the audit trail.
+
+Changes to these models need an Alembic revision in `storage/migrations/versions`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATUSES = ("not_started", "in_progress", "complete")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text, default="")
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    schedule: Mapped[str] = mapped_column(String(500), default="monthly")
+    # When the schedule last changed (or the plan was created): no summary is due before it.
+    schedule_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="plan", order_by="Recommendation.number"
+    )
+    actions: Mapped[list[Action]] = relationship(back_populates="plan", order_by="Action.position")
+    admins: Mapped[list[PlanAdmin]] = relationship(back_populates="plan")
+
+    __table_args__ = (CheckConstraint("key <> ''", name="key_not_empty"),)
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="recommendations")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="recommendation", order_by="Action.position"
+    )
+
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+
+class Role(Base):
+    """An owner role ("Head of Protection"); the role stays on the action when people change jobs."""
+
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased, whitespace-folded name: roles match case-insensitively.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    members: Mapped[list[RoleMember]] = relationship(back_populates="role")
+
+
+class RoleMember(Base):
+    """A Slack user who holds a role, scoped by Slack team ('' = any team, as set from the CLI)."""
+
+    __tablename__ = "role_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    user_id: Mapped[str] = mapped_column(String(32))
+
+    role: Mapped[Role] = relationship(back_populates="members")
+
+    __table_args__ = (
+        UniqueConstraint("role_id", "team_id", "user_id"),
+        Index("ix_role_members_user", "user_id"),
+    )
+
+
+class Action(Base):
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"))
+    ref: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    original_due: Mapped[date] = mapped_column(Date)
+    revised_due: Mapped[date | None] = mapped_column(Date)
+    revision_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every change; lets a writer refuse to overwrite a change it has not seen.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    plan: Mapped[Plan] = relationship(back_populates="actions")
+    recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
+    owners: Mapped[list[ActionOwner]] = relationship(
+        back_populates="action", order_by="ActionOwner.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("plan_id", "ref"),
+        CheckConstraint(
+            "status IN ('not_started', 'in_progress', 'complete')", name="status_known"
+        ),
+        CheckConstraint(
+            "revised_due IS NULL OR (revision_reason IS NOT NULL AND revision_reason <> '')",
+            name="revision_has_reason",
+        ),
+        CheckConstraint(
+            "(status = 'complete') = (completed_at IS NOT NULL)", name="completed_at_matches"
+        ),
+        CheckConstraint("description <> ''", name="description_not_empty"),
+        Index("ix_actions_plan_status", "plan_id", "status"),
+    )
+
+
+class ActionOwner(Base):
+    __tablename__ = "action_owners"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    action: Mapped[Action] = relationship(back_populates="owners")
+    role: Mapped[Role] = relationship()
+
+    __table_args__ = (Index("ix_action_owners_role", "role_id"),)
+
+
+class PlanAdmin(Base):
+    __tablename__ = "plan_admins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+
+    plan: Mapped[Plan] = relationship(back_populates="admins")
+
+    __table_args__ = (UniqueConstraint("plan_id", "user_id"),)
+
+
+class ActionEvent(Base):
+    """The append-only audit trail: one row per change, never updated or deleted.
+
+    `action_id` is empty for plan-level changes (admins, role mapping, settings).
+    The database itself refuses UPDATE and DELETE on this table (see the first migration).
+    """
+
+    __tablename__ = "action_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_action_events_action", "action_id", "id"),
+        Index("ix_action_events_plan_at", "plan_id", "at"),
+    )
+
+
+class SummaryPost(Base):
+    """One monthly (or quarterly…) summary per plan and period: claimed before it is posted."""
+
+    __tablename__ = "summary_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    period: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="claimed")
+    claimed_by: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The figures the summary reported, as JSON, so the next one can say how they moved.
+    snapshot: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("plan_id", "period"),
+        CheckConstraint("state IN ('claimed', 'posted')", name="state_known"),
+    )

@@ -1,0 +1,145 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL.
+
+PostgreSQL comes from PLANBOT_TEST_POSTGRES_URL (a server URL whose user may create
+databases; `.ci/run` starts one and sets it). Without it the PostgreSQL cases skip locally,
+and fail in CI (CI=true), so they can never go missing silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.plan.services import Actor
+from storage.db import Sessions, make_engine, normalise_url, upgrade
+from tests.fakeslack import fake_slack  # noqa: F401  (a fixture)
+
+POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
+BACKENDS = ("sqlite", "postgresql")
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+
+
+def postgres_server_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return normalise_url(url)
+    if os.environ.get("CI"):
+        pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
+    return None
+
+
+class PostgresDatabases:
+    """Creates a template database migrated once per run, and a copy of it per test."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server = make_url(server_url)
+        self.admin = create_engine(self.server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        self.prefix = f"planbot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.template = f"{self.prefix}_template"
+        self.created: list[str] = []
+        self._create(self.template)
+        engine = make_engine(self.url(self.template))
+        upgrade(engine)
+        engine.dispose()
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str | None = None) -> None:
+        suffix = f" TEMPLATE {template}" if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+        self.created.append(name)
+
+    def fresh(self, migrated: bool = True) -> str:
+        name = f"{self.prefix}_{len(self.created)}"
+        self._create(name, self.template if migrated else None)
+        return self.url(name)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in reversed(self.created):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases | None]:
+    url = postgres_server_url()
+    if url is None:
+        yield None
+        return
+    databases = PostgresDatabases(url)
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "planbot.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _database_url(backend: str, migrated: bool, tmp_path: Path, sqlite_template: Path,
+                  postgres_databases: PostgresDatabases | None) -> str:
+    if backend == "postgresql":
+        if postgres_databases is None:
+            pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
+        return postgres_databases.fresh(migrated)
+    path = tmp_path / "planbot.db"
+    if migrated:
+        shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, sqlite_template: Path,
+                 postgres_databases: PostgresDatabases | None) -> str:
+    """A fresh database with the current schema and no data."""
+    return _database_url(backend, True, tmp_path, sqlite_template, postgres_databases)
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path, sqlite_template: Path,
+                       postgres_databases: PostgresDatabases | None) -> str:
+    """A fresh database with no schema at all."""
+    return _database_url(backend, False, tmp_path, sqlite_template, postgres_databases)
+
+
+@pytest.fixture
+def postgres_url(tmp_path: Path, sqlite_template: Path, postgres_databases: PostgresDatabases | None) -> str:
+    """For tests that are about PostgreSQL itself (real concurrent connections)."""
+    return _database_url("postgresql", True, tmp_path, sqlite_template, postgres_databases)
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[Sessions]:
+    s = Sessions(make_engine(database_url))
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def cli_actor() -> Actor:
+    return Actor.cli("test")

@@ -115,9 +115,41 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack.app import create_app
+    from bot.slack.server import make_http_server, serve_socket_mode
+
+    missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
+    if missing:
+        raise UsageError(f"Set {' and '.join(missing)} first (see the README, \"Connect to Slack\").")
+    sessions = _sessions(settings)
+    app = create_app(settings, sessions)
+    if args.socket:
+        assert settings.slack_app_token is not None
+        logging.getLogger("planbot").info("planbot serving over Socket Mode")
+        serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+        return 0
+    server = make_http_server(app, sessions, host=args.host, port=args.port, threads=args.threads)
+    logging.getLogger("planbot").info("planbot serving on http://%s:%s/slack/events", args.host, server.effective_port)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode with --socket)")
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--threads", type=int, default=8, help="worker threads answering requests")
+    p.add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("import", help="import a plan from a CSV spreadsheet")
     p.add_argument("path")

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from bot.plan.services import Actor
 from storage.db import Sessions, make_engine, normalise_url, upgrade
 from tests.fakeslack import fake_slack  # noqa: F401  (a fixture)
+from tests.slackharness import planbot  # noqa: F401  (a fixture)
 
 POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")

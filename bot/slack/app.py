@@ -1,0 +1,55 @@
+"""The Bolt app factory: one client pointed at SLACK_API_URL, listeners registered explicitly."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.slack import commands, errors, home, interactions, summary
+from bot.slack.context import Clock, Deps, utc_now
+from storage.db import Sessions
+
+
+def make_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings,
+    sessions: Sessions,
+    *,
+    clock: Clock = utc_now,
+    token_verification: bool = True,
+) -> App:
+    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = App(
+        client=make_client(settings),
+        signing_secret=signing_secret,
+        token_verification_enabled=token_verification,
+        logger=logging.getLogger("planbot.bolt"),
+    )
+    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    errors.register(app)
+    commands.register(app, deps)
+    interactions.register(app, deps)
+    home.register(app, deps)
+    summary.register(app, deps)
+    return app

@@ -1,0 +1,80 @@
+"""The one home for Slack ids, and the small models that buttons and modals carry.
+
+Button values and `private_metadata` say *what* a click is about, never *who may*: the
+acting user always comes from the signed payload.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+COMMAND = "/plan"
+
+
+class ActionId(StrEnum):
+    COMPLETE = "plan.complete"
+    REVISE = "plan.revise"
+    NOTE = "plan.note"
+    REOPEN = "plan.reopen"
+    SHOW = "plan.show"
+    PAGE = "plan.page"
+    SHARE = "plan.share"
+    POST_SUMMARY = "plan.summary.post"
+
+
+class CallbackId(StrEnum):
+    REVISE = "plan.revise.modal"
+    NOTE = "plan.note.modal"
+
+
+class BlockId(StrEnum):
+    REVISE_DATE = "revise.date"
+    REVISE_REASON = "revise.reason"
+    NOTE_TEXT = "note.text"
+
+
+class InputId(StrEnum):
+    DATE = "date"
+    REASON = "reason"
+    TEXT = "text"
+
+
+ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home"]
+
+
+class ViewSpec(BaseModel):
+    """Which message a user is looking at, so it can be drawn again after a change or a page turn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ViewKind
+    plan: str | None = None
+    ref: str | None = None
+    offset: int = 0
+    days: int | None = None
+    month: str | None = None
+
+
+class ActionButton(BaseModel):
+    """A button's value: the action and the version the user saw, and the message it sits in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action_id: int
+    version: int
+    view: ViewSpec
+
+
+class ModalMetadata(BaseModel):
+    """A modal's private_metadata: what it edits, and where to redraw the result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action_id: int
+    version: int
+    view: ViewSpec
+    response_url: str | None = None
+    channel_id: str | None = None

@@ -1,0 +1,54 @@
+"""Serving the app: HTTP with waitress (a production WSGI server), or Socket Mode.
+
+Bolt's own `app.start()` is a single-threaded development server with a listen backlog of 5;
+measured here, 16 requests in flight pushed even a bare app past Slack's 3-second limit.
+waitress is a pure-Python, multi-threaded WSGI server with a real accept queue, runs the same
+on every platform, and needs no worker processes (so one process also runs the scheduler).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from storage.db import Sessions
+
+log = logging.getLogger("planbot.server")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def make_wsgi(app: App, sessions: Sessions) -> WSGIApp:
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            healthy = sessions.ping()
+            body = json.dumps({"ok": healthy, "database": "reachable" if healthy else "unreachable"}).encode()
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+def make_http_server(app: App, sessions: Sessions, *, host: str = "0.0.0.0", port: int = 3000,
+                     threads: int = 8) -> Any:
+    """A waitress server (not yet running): `.run()` serves, `.close()` stops; port 0 picks one."""
+    return create_server(make_wsgi(app, sessions), host=host, port=port, threads=threads,
+                         backlog=1024, connection_limit=1000, channel_timeout=30, ident="planbot")
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -189,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PlanError, UsageError) as error:
         print(str(error), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The output was piped into something that stopped reading (`planbot export | head`).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

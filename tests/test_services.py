@@ -161,61 +161,59 @@ def test_admins_add_and_remove_admins_but_never_the_last_one(sessions, now):
     assert [e.kind for e in events(sessions) if e.kind.startswith("admin")] == ["admin_added", "admin_added", "admin_removed"]
 
 
-def test_two_people_completing_one_action_at_once_complete_it_once(database_url, now):
-    """Two real connections, both reading the open action before either writes."""
-    first, second = Sessions(make_engine(database_url)), Sessions(make_engine(database_url))
-    load(first, now)
-    barrier = threading.Barrier(2, timeout=10)
+def race(sessions_pair, click) -> list[str]:
+    """Run `click(sessions, actor)` for Alice and Bob at once; each outcome is "completed" or the refusal."""
     outcomes: list[str] = []
 
-    def click(sessions: Sessions, actor: Actor) -> None:
+    def run(sessions: Sessions, actor: Actor) -> None:
         try:
-            with sessions.read() as session:
-                seen = action(session, "2.1")
-                assert seen.status == "in_progress"
-            barrier.wait()
-            with sessions.begin() as session:
-                services.complete(session, action(session, "2.1"), actor, now)
+            click(sessions, actor)
             outcomes.append("completed")
         except Conflict as error:
             outcomes.append(error.message)
 
-    threads = [threading.Thread(target=click, args=(s, a)) for s, a in ((first, alice), (second, bob))]
+    threads = [threading.Thread(target=run, args=(s, a)) for s, a in zip(sessions_pair, (alice, bob))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(20)
-    assert sorted(outcomes) == ["2.1 is already complete.", "completed"]
-    assert len(events(first, "completed")) == 1
-    first.engine.dispose()
-    second.engine.dispose()
+    return sorted(outcomes)
+
+
+def test_two_people_completing_one_action_at_once_complete_it_once(database_url, now):
+    """Two real connections, both reading the open action before either writes."""
+    pair = Sessions(make_engine(database_url)), Sessions(make_engine(database_url))
+    load(pair[0], now)
+    barrier = threading.Barrier(2, timeout=10)
+
+    def click(sessions: Sessions, actor: Actor) -> None:
+        with sessions.read() as session:
+            assert action(session, "2.1").status == "in_progress"
+        barrier.wait()
+        with sessions.begin() as session:
+            services.complete(session, action(session, "2.1"), actor, now)
+
+    assert race(pair, click) == ["2.1 is already complete.", "completed"]
+    assert len(events(pair[0], "completed")) == 1
+    for s in pair:
+        s.engine.dispose()
 
 
 def test_concurrent_completion_holds_on_postgresql_with_transactions_overlapping(postgres_url, now):
     """Both transactions have loaded the action when the first UPDATE lands."""
-    first, second = Sessions(make_engine(postgres_url)), Sessions(make_engine(postgres_url))
-    load(first, now)
+    pair = Sessions(make_engine(postgres_url)), Sessions(make_engine(postgres_url))
+    load(pair[0], now)
     loaded = threading.Barrier(2, timeout=10)
-    outcomes: list[str] = []
 
     def click(sessions: Sessions, actor: Actor) -> None:
-        try:
-            with sessions.begin() as session:
-                target = action(session, "2.1")
-                loaded.wait()
-                services.complete(session, target, actor, now)
-            outcomes.append("completed")
-        except Conflict as error:
-            outcomes.append(error.message)
+        with sessions.begin() as session:
+            target = action(session, "2.1")
+            loaded.wait()
+            services.complete(session, target, actor, now)
 
-    threads = [threading.Thread(target=click, args=(s, a)) for s, a in ((first, alice), (second, bob))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
-    assert sorted(outcomes) == ["2.1 is already complete.", "completed"]
-    with first.read() as session:
+    assert race(pair, click) == ["2.1 is already complete.", "completed"]
+    with pair[0].read() as session:
         assert session.scalar(select(func.count()).select_from(ActionEvent).where(ActionEvent.kind == "completed")) == 1
         assert session.scalar(select(Action.version).where(Action.ref == "2.1")) == 2
-    first.engine.dispose()
-    second.engine.dispose()
+    for s in pair:
+        s.engine.dispose()

@@ -20,21 +20,10 @@ from bot.plan.dates import format_date
 from bot.plan.queries import get_plan, is_admin, latest_notes
 from bot.plan.rules import ActionStatus, Rag, current_due, rag
 from bot.plan.services import Actor, record
-from bot.plan.spreadsheet import SheetAction, SheetPlan
+from bot.plan.spreadsheet import HEADINGS, SheetAction, SheetPlan
 from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation
 
-EXPORT_HEADINGS = (
-    "Recommendation",
-    "Ref",
-    "Actions",
-    "Owner",
-    "Delivery Date",
-    "Revised Date",
-    "Reason",
-    "Status",
-    "RAG",
-    "Notes",
-)
+EXPORT_HEADINGS = (*HEADINGS, "RAG")
 IMPORT_REASON = "imported from a spreadsheet"
 
 
@@ -265,8 +254,8 @@ def export_plan(session: Session, key: str, today: date) -> str:
                 format_date(a.revised_due) if a.revised_due else "",
                 a.revision_reason or "",
                 ActionStatus(a.status).label,
-                Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
                 notes.get(a.id, ""),
+                Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
             ]
         )
     return out.getvalue()

@@ -498,15 +498,15 @@ def role_holders(session: Session, action_id: int, team_id: str) -> dict[str, tu
     return {k: tuple(v) for k, v in holders.items()}
 
 
-def latest_reasons(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
-    """The latest reason or update given on each action (a revision's reason or a note)."""
+def latest_reasons(session: Session, action_ids: Sequence[int], kinds: tuple[str, ...] = ("revised", "note")) -> dict[int, str]:
+    """The latest reason given on each action: a revision's reason or an update, by default."""
     if not action_ids:
         return {}
     latest = (
         select(func.max(ActionEvent.id))
         .where(
             ActionEvent.action_id.in_(action_ids),
-            ActionEvent.kind.in_(("revised", "note")),
+            ActionEvent.kind.in_(kinds),
             ActionEvent.reason.is_not(None),
         )
         .group_by(ActionEvent.action_id)
@@ -515,6 +515,11 @@ def latest_reasons(session: Session, action_ids: Sequence[int]) -> dict[int, str
         select(ActionEvent.action_id, ActionEvent.reason).where(ActionEvent.id.in_(latest))
     ).all()
     return {a: r for a, r in rows if a is not None and r}
+
+
+def latest_notes(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
+    """The text of each action's latest update."""
+    return latest_reasons(session, action_ids, kinds=("note",))
 
 
 def history(session: Session, action_id: int, limit: int = 50) -> list[EventView]:
@@ -537,16 +542,3 @@ def action_detail(session: Session, action: Action, today: date, team_id: str = 
         history=tuple(history(session, action.id)),
         owner_users=role_holders(session, action.id, team_id),
     )
-
-
-def latest_notes(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
-    """The text of each action's latest update (note)."""
-    if not action_ids:
-        return {}
-    latest = (
-        select(func.max(ActionEvent.id))
-        .where(ActionEvent.action_id.in_(action_ids), ActionEvent.kind == "note")
-        .group_by(ActionEvent.action_id)
-    )
-    rows = session.execute(select(ActionEvent.action_id, ActionEvent.reason).where(ActionEvent.id.in_(latest))).all()
-    return {a: r for a, r in rows if a is not None and r}

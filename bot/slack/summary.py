@@ -273,14 +273,21 @@ def summary_messages(s: Summary) -> SlackSummary:
 
     more = "_…and {count} more, in full in the thread._"
     short_changes, changes_cut = _shortened(changes, MAIN_ITEMS, more)
-    short_exceptions, _ = _shortened(exceptions, MAIN_ITEMS, more)
+    short_exceptions, exceptions_cut = _shortened(exceptions, MAIN_ITEMS, more)
     short_due, due_cut = _shortened(due_soon, MAIN_ITEMS, more)
-    detail = [*(_sections(changes) if changes_cut else []), *_sections(exceptions),
-              *(_sections(due_soon) if due_cut else []), recs_heading, *[b for g in recs for b in _sections(g)]]
+    detail: list[Block] = []
+    parts: list[str] = []
+    for group, cut, name in ((changes, changes_cut, "every change"), (exceptions, exceptions_cut, "every exception"),
+                             (due_soon, due_cut, "everything due soon")):
+        if cut:
+            detail += _sections(group)
+            parts.append(name)
+    detail += [recs_heading, *[b for g in recs for b in _sections(g)]]
+    parts.append(HEADING_RECOMMENDATIONS.lower())
     pages = _pages(detail, REPLY_BLOCKS, MESSAGE_BUDGET)
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
     thread_note = ContextBlock(elements=[MarkdownTextObject(
-        text=f"The detail follows in this message's thread: the exceptions in full and the "
-             f"{HEADING_RECOMMENDATIONS.lower()} ({len(pages)} replies).")])
+        text=f"In this message's thread ({len(pages)} replies): {listed}.")])
     main = [*_head(s), DividerBlock(), *_sections(short_changes), *_sections(short_exceptions),
             *_sections(short_due), thread_note, *_footer(s)]
     replies = tuple(Message(_clip(f"{s.title}: detail, part {n} of {len(pages)}", MAX_TEXT), page)

@@ -8,21 +8,37 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.plan import queries
+from bot.plan.dates import format_long
 from bot.plan.errors import PlanError
 from bot.plan.importer import export_plan, import_plan
+from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
 from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
+from bot.plan.schedule import parse_schedule
 from bot.plan.services import Actor
 from bot.plan.spreadsheet import SheetRefused, read_plan_csv
+from bot.plan.summary import (
+    build_summary,
+    current_period,
+    parse_month,
+    period_for_month,
+    period_from_key,
+    summary_dict,
+)
+from bot.plan.summary_text import render_markdown, render_text
+from bot.scheduler import Clock, Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_status
 from storage.db import Sessions, make_engine, open_database, upgrade
 
@@ -35,6 +51,15 @@ class UsageError(Exception):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _clock(settings: Settings) -> Clock:
+    """The real clock, or one that starts at PLANBOT_CLOCK_START and runs on (trials and tests)."""
+    start = settings.planbot_clock_start
+    if start is None:
+        return _now
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def _cli_actor() -> Actor:
@@ -116,29 +141,137 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _poster(settings: Settings) -> Poster:
+    from bot.slack.summary import SlackSummaryPoster
+
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+        raise UsageError("Set SLACK_BOT_TOKEN first: posting a summary needs the bot's token.")
+    return SlackSummaryPoster.from_settings(settings)
+
+
+def _when(moment: datetime, tz: str) -> str:
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{format_long(local.date())} at {local:%H:%M} ({tz})"
+
+
+def _outcome_line(outcome: Outcome, tz: str) -> str:
+    what = f"the {outcome.period.label} summary of {outcome.plan_key}"
+    match outcome.kind:
+        case "posted":
+            return f"Posted {what} to {outcome.channel_id} (message {outcome.message_ts})."
+        case "recovered":
+            return (f"Found {what} already in {outcome.channel_id} (message {outcome.message_ts}) from an "
+                    "earlier attempt, and recorded it as posted; nothing was posted twice.")
+        case "already_posted":
+            when = _when(outcome.posted_at, tz) if outcome.posted_at else "an unknown time"
+            return (f"{what[0].upper()}{what[1:]} was already posted to {outcome.channel_id} on {when} "
+                    f"(message {outcome.message_ts}); use --force to post it again.")
+        case "busy":
+            assert outcome.busy is not None
+            return (f"Another planbot ({outcome.busy.claimed_by}) is posting {what} right now; "
+                    f"its claim runs out at {_when(outcome.busy.lease_ends, tz)}. Try again later.")
+        case "lost":
+            return (f"Posted {what} to {outcome.channel_id} (message {outcome.message_ts}), but another planbot "
+                    "took the period over meanwhile: look in the channel for a second copy.")
+        case _:
+            return f"Could not post {what}: {outcome.error}. Nothing was recorded as posted; try again."
+
+
+def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    if args.force and not args.post:
+        raise UsageError("--force only goes with --post.")
+    clock = _clock(settings)
+    now = clock()
+    sessions = _sessions(settings)
+    with sessions.read() as session:
+        plan = queries.resolve_plan(session, args.plan)
+        schedule = plan_schedule(plan)
+        if args.month:
+            period = period_for_month(schedule, *parse_month(args.month, today_in(plan.timezone, now)))
+        else:
+            period = current_period(schedule, plan.timezone, now)
+        summary = build_summary(session, plan, period, now) if not args.post else None
+    if summary is not None:
+        if args.format == "json":
+            print(json.dumps(summary_dict(summary), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render_markdown(summary) if args.format == "markdown" else render_text(summary))
+        return 0
+    outcome = publish(sessions, _poster(settings), plan_key=plan.key, period=period, clock=clock,
+                      worker=default_worker(), actor=_cli_actor(), force=args.force)
+    print(_outcome_line(outcome, plan.timezone), file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if outcome.ok else 1
+
+
+def _schedule_lines(info: ScheduleInfo, changed: bool | None) -> list[str]:
+    tz = info.timezone
+    lines = [] if changed is None else ["Changed." if changed else "Nothing to change."]
+    if info.schedule.kind == "off":
+        lines.append(f"Plan {info.plan_key}: summaries are off.")
+    else:
+        channel = info.channel_id or "no channel yet (set one with --channel C0123456789)"
+        lines.append(f"Plan {info.plan_key}: {info.schedule.describe()} ({tz}), posted to {channel}.")
+        if info.due_now is not None:
+            lines.append(f"Due now: the {info.due_now.label} summary (planbot serve posts it at its next check).")
+        if info.next_run is not None:
+            lines.append(f"Next run: {format_slot(info.next_run, tz)} ({info.next_run.label}).")
+    if info.last_post is not None:
+        try:
+            label = period_from_key(info.last_post.period).label
+        except PlanError:
+            label = info.last_post.period
+        lines.append(f"Last posted: the {label} summary, on {_when(info.last_post.posted_at, tz)}.")
+    return lines
+
+
+def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    now = _clock(settings)()
+    schedule = parse_schedule(" ".join(args.schedule)) if args.schedule else None
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        changed = None
+        if schedule is not None or args.channel is not None:
+            changed = set_schedule(session, plan, _cli_actor(), now, schedule=schedule, channel_id=args.channel)
+        info = schedule_info(session, plan, now)
+    print("\n".join(_schedule_lines(info, changed)))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack.app import create_app
     from bot.slack.server import make_http_server, serve_socket_mode
+    from bot.slack.summary import SlackSummaryPoster
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:
         raise UsageError(f"Set {' and '.join(missing)} first (see the README, \"Connect to Slack\").")
     sessions = _sessions(settings)
-    app = create_app(settings, sessions)
-    if args.socket:
-        assert settings.slack_app_token is not None
-        logging.getLogger("planbot").info("planbot serving over Socket Mode")
-        serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-        return 0
-    server = make_http_server(app, sessions, host=args.host, port=args.port, threads=args.threads)
-    logging.getLogger("planbot").info("planbot serving on http://%s:%s/slack/events", args.host, server.effective_port)
+    clock = _clock(settings)
+    app = create_app(settings, sessions, clock=clock)
+    scheduler = None
+    if not args.no_scheduler:
+        scheduler = Scheduler(sessions, SlackSummaryPoster.from_settings(settings), clock=clock,
+                              interval=settings.planbot_scheduler_interval)
+        scheduler.start()
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        if args.socket:
+            assert settings.slack_app_token is not None
+            logging.getLogger("planbot").info("planbot serving over Socket Mode")
+            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            return 0
+        server = make_http_server(app, sessions, host=args.host, port=args.port, threads=args.threads)
+        logging.getLogger("planbot").info("planbot serving on http://%s:%s/slack/events", args.host,
+                                          server.effective_port)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+        return 0
     finally:
-        server.close()
-    return 0
+        if scheduler is not None:
+            scheduler.stop()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,7 +283,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="0.0.0.0")
     p.add_argument("--threads", type=int, default=8, help="worker threads answering requests")
     p.add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    p.add_argument("--no-scheduler", action="store_true",
+                   help="do not post scheduled summaries from this process")
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("summary", help="print a plan's summary, or post it to its channel once per period")
+    p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")
+    p.add_argument("--month", help="the month it reports on, e.g. 2027-03 (default: the current period)")
+    p.add_argument("--post", action="store_true", help="post it to the plan's channel, unless already posted")
+    p.add_argument("--force", action="store_true", help="with --post: post it again even if already posted")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.set_defaults(handler=cmd_summary)
+
+    p = sub.add_parser("schedule", help="show or set when and where a plan's summaries are posted")
+    p.add_argument("plan")
+    p.add_argument("schedule", nargs="*", help='monthly (default), quarterly, off, or "RRULE:FREQ=...;..."')
+    p.add_argument("--channel", help="the Slack channel id summaries go to, e.g. C0123456789")
+    p.set_defaults(handler=cmd_schedule)
 
     p = sub.add_parser("import", help="import a plan from a CSV spreadsheet")
     p.add_argument("path")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from datetime import datetime
+
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import DEFAULT_URL
@@ -19,6 +21,24 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_URL
     slack_api_url: str = SLACK_DEFAULT_API_URL
     log_level: str = "INFO"
+    # How often `planbot serve` checks for due summaries, in seconds.
+    planbot_scheduler_interval: float = 60.0
+    # For trials and tests only: the clock starts at this instant and runs on from there.
+    planbot_clock_start: datetime | None = None
+
+    @field_validator("planbot_scheduler_interval")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be more than 0 seconds")
+        return value
+
+    @field_validator("planbot_clock_start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a timezone, e.g. 2027-03-01T08:59:00Z")
+        return value
 
     @property
     def api_url(self) -> str:

@@ -220,7 +220,11 @@ class ActionEvent(Base):
 
 
 class SummaryPost(Base):
-    """One monthly (or quarterly…) summary per plan and period: claimed before it is posted."""
+    """One monthly (or quarterly…) summary per plan and period: claimed before it is posted.
+
+    `claimed`: a process holds it (until `claimed_at` + the lease); `failed`: the last attempt
+    failed (`last_error`) and it is due again; `posted`: done, `message_ts` in `channel_id`.
+    """
 
     __tablename__ = "summary_posts"
 
@@ -240,5 +244,5 @@ class SummaryPost(Base):
 
     __table_args__ = (
         UniqueConstraint("plan_id", "period"),
-        CheckConstraint("state IN ('claimed', 'posted')", name="state_known"),
+        CheckConstraint("state IN ('claimed', 'failed', 'posted')", name="state_known"),
     )

@@ -24,6 +24,8 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.plan.errors import InvalidInput
+
 ScheduleKind = Literal["monthly", "quarterly", "rrule", "off"]
 
 SUMMARY_TIME: Final = time(9, 0)
@@ -61,8 +63,14 @@ _UNTIL_FORMATS: Final[tuple[tuple[str, _UntilKind], ...]] = (
 )
 
 
-class ScheduleError(ValueError):
-    """A schedule that cannot be read or used; str() is fit to show a user."""
+class ScheduleError(InvalidInput, ValueError):
+    """A schedule that cannot be read or used; str() is fit to show a user.
+
+    An InvalidInput, so the one error path shows it; still a ValueError for older callers.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="schedule")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,438 @@
+"""The periodic summary as data: what a plan's board report says, before any rendering.
+
+Built from the plan as it stands at `now` and from its audit trail since the last posted
+summary. Rendered as Markdown or plain text by `bot.plan.summary_text` and as Block Kit by
+`bot.slack.summary`. The words of the report (headline, headings) live here so that every
+rendering says the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.plan import queries
+from bot.plan.dates import MONTH_NAMES, format_long
+from bot.plan.errors import InvalidInput
+from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
+from bot.plan.rules import Rag, today_in
+from bot.plan.schedule import Schedule, Slot, due_slot
+from storage.models import Action, ActionEvent, Plan, SummaryPost
+
+DUE_SOON_DAYS: Final = 30
+# The custom-rule anchor of bot.plan.schedule: every rule has occurred by then.
+_EPOCH: Final = datetime(2001, 1, 1, tzinfo=UTC)
+
+Cadence = Literal["monthly", "quarterly", "custom"]
+
+MONTH_HINT: Final = 'I can\'t read "{text}" as a month; write it like 2027-03 or March 2027.'
+PERIOD_HINT: Final = 'I can\'t read "{text}" as a summary period; write it like 2027-03, 2027-Q1 or 2027-03-15.'
+
+# Headings shared by every rendering.
+HEADING_STANDING: Final = "Where the plan stands"
+HEADING_EXCEPTIONS: Final = "Exceptions: overdue actions"
+HEADING_DUE_SOON: Final = "Due in the next {days} days"
+HEADING_RECOMMENDATIONS: Final = "Recommendation by recommendation"
+NO_EXCEPTIONS: Final = "No action is overdue."
+NO_DUE_SOON: Final = "Nothing is due in the next {days} days."
+NO_CHANGES: Final = "No action was completed, became overdue or had its date revised."
+FIRST_SUMMARY: Final = "This is the first summary of this plan, so there are no earlier figures to compare with."
+RAG_KEY: Final = "RAG key: Red = {red}; Amber = {amber}; Green = {green}."
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a summary reports on: a month, a quarter, or a day of a custom schedule."""
+
+    key: str  # "2027-03", "2027-Q1", "2027-03-15": unique per plan in summary_posts
+    label: str  # "March 2027", "Q1 2027", "15 March 2027"
+    cadence: Cadence
+
+    @property
+    def update_name(self) -> str:
+        return {"monthly": "monthly update", "quarterly": "quarterly update"}.get(self.cadence, "update")
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year}", "monthly")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    return Period(f"{year:04d}-Q{quarter}", f"Q{quarter} {year}", "quarterly")
+
+
+def day_period(day: date) -> Period:
+    return Period(day.isoformat(), f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}", "custom")
+
+
+_MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
+_QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def period_from_key(key: str) -> Period:
+    """The period a stored key names (the inverse of Period.key)."""
+    text = key.strip()
+    if (m := _MONTH_KEY.fullmatch(text)) and 1 <= int(m[2]) <= 12:
+        return month_period(int(m[1]), int(m[2]))
+    if m := _QUARTER_KEY.fullmatch(text):
+        return quarter_period(int(m[1]), int(m[2]))
+    try:
+        return day_period(date.fromisoformat(text))
+    except ValueError:
+        raise InvalidInput(PERIOD_HINT.format(text=key), field="month") from None
+
+
+def period_for_month(schedule: Schedule, year: int, month: int) -> Period:
+    """The period a month falls in: its quarter for a quarterly plan, else the month itself."""
+    if schedule.kind == "quarterly":
+        return quarter_period(year, (month - 1) // 3 + 1)
+    return month_period(year, month)
+
+
+def period_of_slot(slot: Slot, schedule: Schedule) -> Period:
+    cadence: Cadence = "custom" if schedule.kind == "rrule" else "quarterly" if schedule.kind == "quarterly" else "monthly"
+    return Period(slot.period, slot.label, cadence)
+
+
+def current_period(schedule: Schedule, tz: str, now: datetime) -> Period:
+    """The period a summary made now reports on: the month (or quarter) of today in the plan's
+    timezone, or for a custom schedule its latest occurrence."""
+    today = today_in(tz, now)
+    if schedule.kind == "rrule":
+        slot = due_slot(schedule, tz, now, _EPOCH)
+        if slot is not None:
+            return day_period(date.fromisoformat(slot.period))
+    return period_for_month(schedule, today.year, today.month)
+
+
+_MONTH_WORDS: Final = {name.lower(): n for n, name in enumerate(MONTH_NAMES, 1)} | {
+    name[:3].lower(): n for n, name in enumerate(MONTH_NAMES, 1)
+} | {"sept": 9}
+
+
+def parse_month(text: str, today: date) -> tuple[int, int]:
+    """(year, month) from 2027-03, 03/2027, March 2027, Mar 2027, or a month name alone (this year)."""
+    words = text.strip().replace(",", " ").split()
+    joined = " ".join(words)
+    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})", joined):
+        year, month = int(m[1]), int(m[2])
+    elif m := re.fullmatch(r"(\d{1,2})[-/](\d{4})", joined):
+        year, month = int(m[2]), int(m[1])
+    elif len(words) == 2 and words[0].lower() in _MONTH_WORDS and re.fullmatch(r"\d{4}", words[1]):
+        year, month = int(words[1]), _MONTH_WORDS[words[0].lower()]
+    elif len(words) == 1 and words[0].lower() in _MONTH_WORDS:
+        year, month = today.year, _MONTH_WORDS[words[0].lower()]
+    else:
+        raise InvalidInput(MONTH_HINT.format(text=text.strip()), field="month")
+    if not 1 <= month <= 12 or not 1900 <= year <= 2199:
+        raise InvalidInput(MONTH_HINT.format(text=text.strip()), field="month")
+    return year, month
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The counts a summary reports; stored with a posted summary so the next can say how they moved."""
+
+    red: int
+    amber: int
+    green: int
+
+    @classmethod
+    def of(cls, counts: RagCounts) -> Figures:
+        return cls(red=counts.red, amber=counts.amber, green=counts.green)
+
+    @property
+    def total(self) -> int:
+        return self.red + self.amber + self.green
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.green / self.total) if self.total else 0
+
+    def of_colour(self, colour: Rag) -> int:
+        return {Rag.RED: self.red, Rag.AMBER: self.amber, Rag.GREEN: self.green}[colour]
+
+    def to_dict(self) -> dict[str, int]:
+        return {"red": self.red, "amber": self.amber, "green": self.green, "total": self.total,
+                "percent_complete": self.percent_complete}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Figures | None:
+        try:
+            data = json.loads(text or "")
+            return cls(red=int(data["red"]), amber=int(data["amber"]), green=int(data["green"]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+@dataclass(frozen=True)
+class PreviousSummary:
+    period: Period
+    posted_at: datetime
+    figures: Figures | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    action: ActionView
+    at: datetime
+    actor: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    action: ActionView
+    old_due: date | None
+    new_due: date | None
+    reason: str | None
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    plan: PlanView
+    period: Period
+    generated_at: datetime
+    today: date
+    figures: Figures
+    previous: PreviousSummary | None
+    since: datetime  # changes listed happened after this: the last summary, or the plan's creation
+    completed: tuple[Completion, ...]
+    newly_overdue: tuple[ActionView, ...]
+    revised: tuple[Revision, ...]
+    exceptions: tuple[OverdueItem, ...]  # most late first
+    due_soon: tuple[ActionView, ...]  # soonest first
+    recommendations: tuple[RecommendationView, ...]
+    recommendation_count: int
+    last_event_id: int | None
+    due_soon_days: int = DUE_SOON_DAYS
+
+    @property
+    def title(self) -> str:
+        return f"{self.plan.title} — {self.period.update_name} — {self.period.label}"
+
+    @property
+    def headline(self) -> str:
+        return executive_summary(self.figures, self.exceptions)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.completed or self.newly_overdue or self.revised)
+
+    def progress(self) -> str:
+        """Like: 40% complete (4 of 10 actions), up 10 points from 30% at the February 2027 summary."""
+        f = self.figures
+        text = f"{f.percent_complete}% complete ({f.green} of {f.total} actions)"
+        before = self.previous.figures if self.previous else None
+        if before is not None and self.previous is not None:
+            moved = f.percent_complete - before.percent_complete
+            label = self.previous.period.label
+            if moved:
+                points = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
+                text += f", {'up' if moved > 0 else 'down'} {points} from {before.percent_complete}% at the {label} summary"
+            else:
+                text += f", the same as at the {label} summary"
+        return text + "."
+
+    def since_phrase(self) -> str:
+        """Like: since the February 2027 summary (posted 1 Feb 2027); or since the plan was set up on …"""
+        local = self.since.astimezone(ZoneInfo(self.plan.timezone)).date()
+        if self.previous is None:
+            return f"since the plan was set up on {format_long(local)}"
+        return f"since the {self.previous.period.label} summary (posted {format_long(local)})"
+
+    def footer(self) -> str:
+        local = self.generated_at.astimezone(ZoneInfo(self.plan.timezone))
+        recs = f"{self.recommendation_count} recommendation{'s' if self.recommendation_count != 1 else ''}"
+        trail = f", audit trail to event {self.last_event_id}" if self.last_event_id else ""
+        source = f" ({self.plan.source})" if self.plan.source else ""
+        return (
+            f"Generated by planbot at {local:%H:%M} on {format_long(local.date())} ({self.plan.timezone}) "
+            f"from plan {self.plan.key}{source}: {self.figures.total} actions under {recs}{trail}."
+        )
+
+
+def _is(n: int) -> str:
+    return f"{n} is" if n == 1 else f"{n} are"
+
+
+def executive_summary(figures: Figures, exceptions: tuple[OverdueItem, ...] = ()) -> str:
+    """One sentence in the board's voice, from the figures alone."""
+    red, amber, green, total = figures.red, figures.amber, figures.green, figures.total
+    if total == 0:
+        return "The plan has no actions yet."
+    if green == total:
+        return "All actions are complete."
+    if red == 0:
+        return "All actions are complete or on track."
+    if red == total:
+        return "The plan's one action is overdue." if total == 1 else f"All {total} actions are overdue."
+    if red == 1:
+        if exceptions:
+            late = exceptions[0].action
+            days = f"{late.days_late} day{'s' if late.days_late != 1 else ''} late"
+            return f"All actions are complete or on track except one: {late.ref}, {days}."
+        return "All actions are complete or on track except one."
+    if amber == 0:
+        return f"{red} of {total} actions are overdue and the other {green} complete."
+    if green == 0:
+        return f"{red} of {total} actions are overdue and the other {amber} on track."
+    return f"{red} of {total} actions are overdue; {_is(green)} complete and {_is(amber)} on track."
+
+
+def change(now: int, before: int) -> str:
+    """+2, -1 or "no change"."""
+    if now == before:
+        return "no change"
+    return f"+{now - before}" if now > before else f"−{before - now}"
+
+
+def actor_name(actor: str) -> str:
+    """How an audit-trail actor reads in a report: `demo (command line)` or the Slack user id."""
+    if actor.startswith("cli:"):
+        return f"{actor.removeprefix('cli:')} (command line)"
+    return actor
+
+
+def last_posted(session: Session, plan_id: int, *, excluding: str | None = None,
+                before: datetime | None = None) -> SummaryPost | None:
+    query = select(SummaryPost).where(SummaryPost.plan_id == plan_id, SummaryPost.state == "posted")
+    if excluding is not None:
+        query = query.where(SummaryPost.period != excluding)
+    if before is not None:
+        query = query.where(SummaryPost.posted_at <= before)
+    return session.scalar(query.order_by(SummaryPost.posted_at.desc(), SummaryPost.id.desc()).limit(1))
+
+
+def _previous(row: SummaryPost | None) -> PreviousSummary | None:
+    if row is None or row.posted_at is None:
+        return None
+    try:
+        period = period_from_key(row.period)
+    except InvalidInput:
+        period = Period(row.period, row.period, "custom")
+    return PreviousSummary(period=period, posted_at=row.posted_at, figures=Figures.from_json(row.snapshot))
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
+                  *, due_soon_days: int = DUE_SOON_DAYS) -> Summary:
+    """The summary of `plan` for `period` as it stands at `now` (a fixed number of SQL statements)."""
+    today = today_in(plan.timezone, now)
+    total = queries.rag_counts(session, plan.id, today).total
+    view = queries.status(session, plan, today, page_size=max(total, 1))
+    actions = {a.id: a for rec in view.recommendations for a in rec.actions}
+
+    previous = _previous(last_posted(session, plan.id, excluding=period.key, before=now))
+    since = previous.posted_at if previous else plan.created_at
+    since_day = today_in(plan.timezone, since)
+
+    events = session.execute(
+        select(ActionEvent.action_id, ActionEvent.kind, ActionEvent.at, ActionEvent.actor,
+               ActionEvent.old_value, ActionEvent.new_value, ActionEvent.reason)
+        .join(Action, Action.id == ActionEvent.action_id)
+        .where(ActionEvent.plan_id == plan.id, ActionEvent.kind.in_(("completed", "revised")),
+               ActionEvent.at > since, ActionEvent.at <= now)
+        .order_by(ActionEvent.id)
+    ).all()
+    completions: dict[int, Completion] = {}
+    revisions: list[Revision] = []
+    for action_id, kind, at, actor, old, new, reason in events:
+        action = actions.get(action_id)
+        if action is None:
+            continue
+        if kind == "completed" and not action.is_open:
+            completions.pop(action_id, None)  # keep the latest completion, in its order
+            completions[action_id] = Completion(action, at, actor, reason)
+        elif kind == "revised":
+            revisions.append(Revision(action, _iso(old), _iso(new), reason, at, actor))
+
+    everything = [a for rec in view.recommendations for a in rec.actions]
+    overdue = sorted((a for a in everything if a.rag == Rag.RED), key=lambda a: a.due)
+    reasons = queries.latest_reasons(session, [a.id for a in overdue])
+    horizon = today + timedelta(days=due_soon_days)
+    due_soon = sorted((a for a in everything if a.is_open and today <= a.due <= horizon), key=lambda a: a.due)
+    last_event_id = session.scalar(select(func.max(ActionEvent.id)).where(ActionEvent.plan_id == plan.id))
+
+    return Summary(
+        plan=view.plan,
+        period=period,
+        generated_at=now,
+        today=today,
+        figures=Figures.of(view.counts),
+        previous=previous,
+        since=since,
+        completed=tuple(completions.values()),
+        newly_overdue=tuple(a for a in overdue if a.due >= since_day),
+        revised=tuple(revisions),
+        exceptions=tuple(OverdueItem(a, reasons.get(a.id)) for a in overdue),
+        due_soon=tuple(due_soon),
+        recommendations=view.recommendations,
+        recommendation_count=view.recommendation_count,
+        last_event_id=last_event_id,
+        due_soon_days=due_soon_days,
+    )
+
+
+def _action_dict(a: ActionView) -> dict[str, Any]:
+    return {
+        "ref": a.ref, "recommendation": a.recommendation, "description": a.description,
+        "owners": list(a.owners), "original_due": a.original_due.isoformat(),
+        "revised_due": a.revised_due.isoformat() if a.revised_due else None,
+        "revision_reason": a.revision_reason, "status": a.status.value, "rag": a.rag.value,
+        "days_late": a.days_late,
+    }
+
+
+def summary_dict(s: Summary) -> dict[str, Any]:
+    """The summary as JSON-ready data (`planbot summary --format json`)."""
+    previous = None
+    if s.previous:
+        previous = {"period": s.previous.period.key, "label": s.previous.period.label,
+                    "posted_at": s.previous.posted_at.isoformat(),
+                    "figures": s.previous.figures.to_dict() if s.previous.figures else None}
+    return {
+        "plan": {"key": s.plan.key, "title": s.plan.title, "source": s.plan.source, "timezone": s.plan.timezone},
+        "period": {"key": s.period.key, "label": s.period.label, "cadence": s.period.cadence},
+        "title": s.title,
+        "headline": s.headline,
+        "generated_at": s.generated_at.isoformat(),
+        "today": s.today.isoformat(),
+        "figures": s.figures.to_dict(),
+        "previous": previous,
+        "changes_since": s.since.isoformat(),
+        "completed": [{**_action_dict(c.action), "at": c.at.isoformat(), "by": c.actor, "note": c.note}
+                      for c in s.completed],
+        "newly_overdue": [_action_dict(a) for a in s.newly_overdue],
+        "revised": [{**_action_dict(r.action), "from": r.old_due.isoformat() if r.old_due else None,
+                     "to": r.new_due.isoformat() if r.new_due else None, "reason": r.reason,
+                     "at": r.at.isoformat(), "by": r.actor} for r in s.revised],
+        "exceptions": [{**_action_dict(e.action), "latest_reason": e.latest_reason} for e in s.exceptions],
+        "due_soon": {"days": s.due_soon_days, "actions": [_action_dict(a) for a in s.due_soon]},
+        "recommendations": [{"number": r.number, "text": r.text, "actions": [_action_dict(a) for a in r.actions]}
+                            for r in s.recommendations],
+        "footer": s.footer(),
+        "rag_key": rag_key(),
+    }
+
+
+def rag_key() -> str:
+    return RAG_KEY.format(red=Rag.RED.meaning, amber=Rag.AMBER.meaning, green=Rag.GREEN.meaning)

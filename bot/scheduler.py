@@ -1,0 +1,258 @@
+"""Posting summaries exactly once per period: on schedule, from the command line or from Slack.
+
+`publish` is the one path for all three callers: claim the period in the database, look for
+an earlier post of it in the channel (a process may have died after Slack accepted it but
+before it was recorded), post the main message, record it, post the thread of detail, and
+mark the period posted. Any failure releases the claim with its error; the period stays due.
+
+`Scheduler` is a thread in `planbot serve` that ticks every `interval` seconds and publishes
+each open plan's due slot (`bot.plan.schedule.due_slot`, never a slot from before the plan's
+schedule was set) that has no posted summary yet.
+
+Slack is reached only through the injected `Poster` (bot.slack.summary.SlackSummaryPoster).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Literal, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.plan.errors import PlanError
+from bot.plan.publishing import (
+    LEASE,
+    AlreadyPosted,
+    Busy,
+    Claimed,
+    ClaimResult,
+    claim,
+    plan_schedule,
+    posted_periods,
+    record_message,
+    record_posted,
+    release,
+)
+from bot.plan.queries import get_plan
+from bot.plan.schedule import ScheduleError, due_slot
+from bot.plan.services import Actor
+from bot.plan.summary import Period, Summary, build_summary, current_period, period_of_slot
+from storage.db import Sessions
+from storage.models import Plan
+
+log = logging.getLogger("planbot.scheduler")
+
+Clock = Callable[[], datetime]
+SCHEDULER_ACTOR = Actor(user_id="planbot:scheduler")
+DEFAULT_INTERVAL = 60.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def default_worker() -> str:
+    """Names this process in the claims it holds: host, pid and a random tag."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class PostFailed(Exception):
+    """Slack refused the post or could not be reached; str() says why, fit for a log or a person."""
+
+
+class Poster(Protocol):
+    def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
+        """The ts of this period's summary if it is already in the channel's recent history."""
+
+    def post_main(self, channel_id: str, summary: Summary) -> str:
+        """Post the main message and return its ts."""
+
+    def post_thread(self, channel_id: str, thread_ts: str, summary: Summary, *, check_existing: bool) -> None:
+        """Post the detail replies under thread_ts; with check_existing, skip those already there."""
+
+
+OutcomeKind = Literal["posted", "recovered", "already_posted", "busy", "failed", "lost"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one attempt to publish a period."""
+
+    kind: OutcomeKind
+    plan_key: str
+    period: Period
+    channel_id: str | None = None
+    message_ts: str | None = None
+    posted_at: datetime | None = None
+    error: str | None = None
+    busy: Busy | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in ("posted", "recovered", "already_posted")
+
+
+def _claim(sessions: Sessions, plan_key: str, period: Period | None, *, now: datetime, worker: str,
+           lease: timedelta, force: bool) -> ClaimResult:
+    for attempt in (1, 2):
+        try:
+            with sessions.begin() as session:
+                plan = get_plan(session, plan_key)
+                chosen = period or current_period(plan_schedule(plan), plan.timezone, now)
+                return claim(session, plan, chosen, worker=worker, now=now, lease=lease, force=force)
+        except IntegrityError:
+            # Another process inserted the same claim a moment earlier: read what it holds.
+            log.debug("%s %s: another process claimed it first", plan_key, period.key if period else "")
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def publish(sessions: Sessions, poster: Poster, *, plan_key: str, period: Period | None = None,
+            clock: Clock = utc_now, worker: str, actor: Actor, force: bool = False,
+            lease: timedelta = LEASE) -> Outcome:
+    """Post the plan's summary for `period` (default: the current one) unless it is posted already.
+
+    Raises PlanError for bad input (no such plan, no channel); anything that goes wrong while
+    posting comes back as a "failed" Outcome, with the claim released.
+    """
+    result = _claim(sessions, plan_key, period, now=clock(), worker=worker, lease=lease, force=force)
+    if isinstance(result, AlreadyPosted):
+        return Outcome("already_posted", plan_key, result.period, result.channel_id, result.message_ts,
+                       result.posted_at)
+    if isinstance(result, Busy):
+        return Outcome("busy", plan_key, result.period, busy=result)
+    claimed: Claimed = result
+    try:
+        return _post(sessions, poster, claimed, clock, actor)
+    except Exception as error:  # noqa: BLE001 - recorded on the claim, logged, reported to the caller
+        if isinstance(error, PostFailed):
+            log.warning("posting %s %s failed: %s", plan_key, claimed.period.key, error)
+        else:
+            log.exception("posting %s %s failed", plan_key, claimed.period.key)
+        message = str(error) or type(error).__name__
+        try:
+            with sessions.begin() as session:
+                release(session, claimed, clock(), message)
+        except Exception:  # noqa: BLE001 - the lease frees the claim in the end
+            log.exception("could not release the claim on %s %s", plan_key, claimed.period.key)
+        return Outcome("failed", plan_key, claimed.period, claimed.channel_id, error=message)
+
+
+def _post(sessions: Sessions, poster: Poster, claimed: Claimed, clock: Clock, actor: Actor) -> Outcome:
+    key, channel = claimed.plan_key, claimed.channel_id
+    with sessions.read() as session:
+        summary = build_summary(session, get_plan(session, key), claimed.period, clock())
+    ts = claimed.message_ts
+    recovered = False
+    if ts is None and claimed.replaced_ts is None:
+        try:
+            ts = poster.find(channel, key, claimed.period.key)
+        except PostFailed as error:
+            if claimed.may_have_posted:
+                raise PostFailed(f"could not check the channel for an earlier post ({error})") from error
+            log.warning("could not check %s for an earlier %s %s summary: %s", channel, key, claimed.period.key, error)
+        recovered = ts is not None
+        if recovered:
+            log.info("found the %s %s summary already in %s (ts %s): recording it", key, claimed.period.key, channel, ts)
+    if ts is None:
+        ts = poster.post_main(channel, summary)
+    if ts != claimed.message_ts:
+        with sessions.begin() as session:
+            if not record_message(session, claimed, ts, clock()):
+                return _lost(claimed, ts)
+    poster.post_thread(channel, ts, summary, check_existing=claimed.attempts > 1 or recovered)
+    posted_at = clock()
+    with sessions.begin() as session:
+        if not record_posted(session, claimed, ts, posted_at, summary.figures, actor):
+            return _lost(claimed, ts)
+    log.info("posted the %s %s summary to %s (ts %s)", key, claimed.period.key, channel, ts)
+    return Outcome("recovered" if recovered else "posted", key, claimed.period, channel, ts, posted_at)
+
+
+def _lost(claimed: Claimed, ts: str) -> Outcome:
+    log.error("lost the claim on %s %s after posting ts %s: another process took it over",
+              claimed.plan_key, claimed.period.key, ts)
+    return Outcome("lost", claimed.plan_key, claimed.period, claimed.channel_id, ts,
+                   error="another planbot took over the claim while this one was posting")
+
+
+class Scheduler:
+    """Publishes every open plan's due summary; `tick()` once, or `start()` a thread that ticks."""
+
+    def __init__(self, sessions: Sessions, poster: Poster, *, clock: Clock = utc_now,
+                 interval: float = DEFAULT_INTERVAL, lease: timedelta = LEASE, worker: str | None = None) -> None:
+        self.sessions = sessions
+        self.poster = poster
+        self.clock = clock
+        self.interval = interval
+        self.lease = lease
+        self.worker = worker or default_worker()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._said: set[tuple[str, str]] = set()
+
+    def _once(self, plan_key: str, what: str, message: str, *args: object) -> None:
+        """Log a standing problem once, not at every tick."""
+        if (plan_key, what) not in self._said:
+            self._said.add((plan_key, what))
+            log.warning(message, *args)
+
+    def tick(self) -> list[Outcome]:
+        now = self.clock()
+        with self.sessions.read() as session:
+            plans = list(session.scalars(select(Plan).where(Plan.closed_at.is_(None)).order_by(Plan.key)))
+            posted = posted_periods(session, [p.id for p in plans])
+        outcomes = []
+        for plan in plans:
+            try:
+                schedule = plan_schedule(plan)
+                slot = due_slot(schedule, plan.timezone, now, plan.schedule_since)
+            except ScheduleError as error:
+                self._once(plan.key, f"schedule {plan.schedule}", "plan %s: skipped, %s", plan.key, error)
+                continue
+            if slot is None or (plan.id, slot.period) in posted:
+                continue
+            if not plan.channel_id:
+                self._once(plan.key, f"channel {slot.period}",
+                           "plan %s: the %s summary is due but the plan has no channel; skipped",
+                           plan.key, slot.label)
+                continue
+            try:
+                outcomes.append(publish(self.sessions, self.poster, plan_key=plan.key,
+                                        period=period_of_slot(slot, schedule), clock=self.clock,
+                                        worker=self.worker, actor=SCHEDULER_ACTOR, lease=self.lease))
+            except PlanError as error:
+                self._once(plan.key, f"error {slot.period}", "plan %s: skipped, %s", plan.key, error.message)
+        return outcomes
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the scheduler is already running")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="planbot-scheduler", daemon=True)
+        self._thread.start()
+        log.info("scheduler started at %s, checking every %gs, as %s", self.clock().isoformat(), self.interval,
+                 self.worker)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - the loop must outlive a bad tick (a database restart)
+                log.exception("scheduler tick failed")
+            self._stop.wait(self.interval)

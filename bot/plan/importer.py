@@ -21,7 +21,7 @@ from bot.plan.queries import get_plan, is_admin, latest_notes
 from bot.plan.rules import ActionStatus, Rag, current_due, rag
 from bot.plan.services import Actor, record
 from bot.plan.spreadsheet import HEADINGS, SheetAction, SheetPlan
-from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation
+from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation, Role
 
 EXPORT_HEADINGS = (*HEADINGS, "RAG")
 IMPORT_REASON = "imported from a spreadsheet"
@@ -87,21 +87,43 @@ def import_plan(
         )
     }
     notes = latest_notes(session, [a.id for a in existing.values()])
+    roles = _Roles(session)
+    added: list[tuple[Action, SheetAction]] = []
     seen: set[str] = set()
     for position, row in enumerate(sheet.actions):
         seen.add(row.ref.casefold())
         action = existing.get(row.ref.casefold())
         recommendation = recommendations[row.recommendation]
         if action is None:
-            _add_action(session, plan, recommendation, row, position, actor, now)
+            added.append((_new_action(session, plan, recommendation, row, position, roles, now), row))
             report.added.append(row.ref)
         elif _update_action(session, action, recommendation, row, position, notes.get(action.id), actor, now):
             report.updated.append(row.ref)
         else:
             report.unchanged += 1
+    session.flush()  # one batch of INSERTs for every new action and its owners
+    for action, row in added:
+        _record_added(session, action, row, actor, now)
     report.not_in_file = sorted((a.ref for k, a in existing.items() if k not in seen), key=_ref_order)
     session.flush()
     return report
+
+
+class _Roles:
+    """Every role, loaded once, so that a large import does not look each one up per row."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.by_key = {r.name_key: r for r in session.scalars(select(Role))}
+
+    def get(self, name: str) -> Role:
+        key = services.role_key(name)
+        role = self.by_key.get(key)
+        if role is None:
+            role = Role(name=" ".join(name.split()), name_key=key)
+            self.session.add(role)
+            self.by_key[key] = role
+        return role
 
 
 def _ref_order(ref: str) -> tuple[object, ...]:
@@ -137,19 +159,18 @@ def _import_recommendations(
     return found
 
 
-def _add_action(
+def _new_action(
     session: Session,
     plan: Plan,
     recommendation: Recommendation,
     row: SheetAction,
     position: int,
-    actor: Actor,
+    roles: _Roles,
     now: datetime,
-) -> None:
-    complete = row.status == ActionStatus.COMPLETE
+) -> Action:
     action = Action(
         plan_id=plan.id,
-        recommendation_id=recommendation.id,
+        recommendation=recommendation,
         ref=row.ref,
         position=position,
         description=row.description,
@@ -157,20 +178,22 @@ def _add_action(
         revised_due=row.revised_due,
         revision_reason=row.revision_reason if row.revised_due else None,
         status=row.status.value,
-        completed_at=now if complete else None,
+        completed_at=now if row.status == ActionStatus.COMPLETE else None,
+        owners=[ActionOwner(role=roles.get(name), position=index) for index, name in enumerate(row.owners)],
     )
     session.add(action)
-    session.flush()
-    for index, name in enumerate(row.owners):
-        role = services.get_or_create_role(session, name)
-        session.add(ActionOwner(action_id=action.id, role_id=role.id, position=index))
-    record(session, plan_id=plan.id, action_id=action.id, actor=actor, now=now, kind="imported",
-           new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}", reason=IMPORT_REASON)
+    return action
+
+
+def _record_added(session: Session, action: Action, row: SheetAction, actor: Actor, now: datetime) -> None:
+    def audit(kind: str, **values: str | None) -> None:
+        record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=kind, **values)
+
+    audit("imported", new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}", reason=IMPORT_REASON)
     if row.revised_due:
-        record(session, plan_id=plan.id, action_id=action.id, actor=actor, now=now, kind="revised",
-               old=row.original_due.isoformat(), new=row.revised_due.isoformat(), reason=row.revision_reason)
+        audit("revised", old=row.original_due.isoformat(), new=row.revised_due.isoformat(), reason=row.revision_reason)
     if row.notes and row.notes != row.revision_reason:
-        record(session, plan_id=plan.id, action_id=action.id, actor=actor, now=now, kind="note", reason=row.notes)
+        audit("note", reason=row.notes)
 
 
 def _update_action(

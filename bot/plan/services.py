@@ -335,9 +335,9 @@ def create_plan(
 def set_owners(session: Session, action: Action, actor: Actor, now: datetime, roles: list[str]) -> bool:
     """Replace the action's owner roles; True if they changed."""
     before = [o.role.name for o in action.owners]
-    wanted = [get_or_create_role(session, r) for r in roles]
-    if [role_key(r.name) for r in wanted] == [role_key(b) for b in before]:
+    if [role_key(r) for r in roles] == [role_key(b) for b in before]:
         return False
+    wanted = [get_or_create_role(session, r) for r in roles]
     session.execute(delete(ActionOwner).where(ActionOwner.action_id == action.id))
     session.expire(action, ["owners"])
     for position, role in enumerate(wanted):

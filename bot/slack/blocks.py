@@ -226,13 +226,13 @@ def owners_text(owners: Sequence[str]) -> str:
 def action_line(action: ActionView, *, with_plan: bool = False, reason: str | None = None,
                 days_until: date | None = None) -> str:
     """One action in a list: ref, short title, owner roles, due or revised date, RAG."""
-    ref = f"`{fit(action.plan_key, 40)}` {fit(action.ref, 40)}" if with_plan else fit(action.ref, 40)
+    plan = f"`{fit(action.plan_key, 40)}` " if with_plan else ""
     title = fit(one_line(action.description), TITLE_CHARS)
     detail = f"{owners_text(action.owners)} · {due_text(action)} · {rag_label(action)}"
     if days_until is not None and action.is_open:
         days = (action.due - days_until).days
         detail += " · due today" if days == 0 else f" · in {plural(days, 'day')}"
-    text = f"{RAG_EMOJI[action.rag]} *{ref}* {title}\n{detail}"
+    text = f"{RAG_EMOJI[action.rag]} {plan}*{fit(action.ref, 40)}* {title}\n{detail}"
     if reason:
         text += "\n" + texts.LATEST_REASON.format(reason=fit(one_line(reason), REASON_CHARS))
     return text
@@ -452,6 +452,15 @@ def help_message(intro: str | None = None) -> Message:
     blocks.append(_context(texts.HELP_DATES))
     text = intro.replace("*", "") + " " + texts.HELP_FALLBACK if intro else texts.HELP_FALLBACK
     return Message(text=text, blocks=blocks)
+
+
+def change_message(notice_text: str, action: ActionView, view: ViewSpec) -> Message:
+    """The reply to a change: what happened, and the action as it now stands, with its buttons."""
+    return Message(text=notice_text.replace("*", ""), blocks=[
+        _section(notice_text),
+        _section(action_line(action)),
+        action_buttons(action, view),
+    ])
 
 
 def notice(text: str) -> Message:

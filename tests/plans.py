@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.plan.importer import import_plan
@@ -49,13 +49,10 @@ BIG_PLAN_OWNERS = ("Head of Protection", "Protection Manager", "Corporate Comms"
                    "Head of Prevention and Protection / Corporate Comms")
 
 
-def big_plan_csv(actions: int, per_recommendation: int = 20) -> str:
+def big_plan_csv(actions: int, per_recommendation: int = 20, start: date = date(2026, 1, 5)) -> str:
     """A plan of `actions` actions with fixed, readable data: statuses, owners and dates cycle,
     every seventh open action has a revised date with a reason, so every list has members."""
-    from datetime import date, timedelta
-
     lines = ["Recommendation,Actions,Owner,Delivery Date,Status,Revised Date,Notes"]
-    start = date(2026, 1, 5)
     for i in range(actions):
         number = i // per_recommendation + 1
         recommendation = (
@@ -63,7 +60,7 @@ def big_plan_csv(actions: int, per_recommendation: int = 20) -> str:
             if i % per_recommendation == 0 else ""
         )
         due = start + timedelta(days=(i * 3) % 700)
-        status = "Complete" if i % 4 == 0 else "In progress" if i % 3 == 0 else "Not started"
+        status = "Complete" if i % 5 == 0 else "In progress" if i % 3 == 0 else "Not started"
         revised, notes = "", ""
         if status != "Complete" and i % 7 == 0:
             revised = (due + timedelta(days=45)).strftime("%d/%m/%Y")

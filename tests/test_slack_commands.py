@@ -303,6 +303,17 @@ def test_a_long_plan_pages_and_next_page_redraws_the_message_in_place(planbot, n
         find_button(final["blocks"], ActionId.PAGE, texts.NEXT_PAGE)
 
 
+def test_next_page_on_a_shared_message_answers_the_clicker_alone(planbot, now):
+    load(planbot.sessions, now, csv_text=big_plan_csv(30))
+    planbot.click(find_button(private(planbot.command("status"))["blocks"], ActionId.SHARE))
+    (shared,) = planbot.fake.wait_for("chat.postMessage")
+    planbot.click(find_button(shared.args["blocks"], ActionId.PAGE, texts.NEXT_PAGE), user=BOB,
+                  container={"type": "message", "message_ts": "1.2", "channel_id": "CPLAN", "is_ephemeral": False})
+    turned = planbot.fake.wait_for("response_url", 2)[-1].args
+    assert turned["replace_original"] is False and turned["response_type"] == "ephemeral"
+    assert texts.SHOWING.format(first=13, last=24, total=30, noun="actions") in message_text(turned)
+
+
 def test_share_posts_the_same_message_to_the_channel_and_tells_the_sharer(plan):
     body = private(plan.command("status"))
     plan.click(find_button(body["blocks"], ActionId.SHARE), user=ALICE, channel="CPLAN")

@@ -50,12 +50,13 @@ MAX_FALLBACK_TEXT = 3000
 MAX_CONTENT_CHARS = 12_000
 
 STATUS_PAGE_SIZE = 12  # 12 actions + up to 12 recommendation headings: at most 40 blocks
-LIST_PAGE_SIZE = 20  # two blocks an action: at most 44 blocks
+LIST_PAGE_SIZE = 15  # two blocks an action: at most 34 blocks, and about 10k characters at most
 HISTORY_SHOWN = 50
 
 TITLE_CHARS = 150
-REASON_CHARS = 300
-RECOMMENDATION_CHARS = 600
+OWNERS_CHARS = 150
+REASON_CHARS = 200
+RECOMMENDATION_CHARS = 300
 
 RAG_EMOJI = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
 ACTION_BLOCK_PREFIX = "action."
@@ -81,19 +82,28 @@ class Message:
         if len(self.blocks) > MAX_BLOCKS:
             raise MessageTooLarge(f"{len(self.blocks)} blocks (limit {MAX_BLOCKS})")
         blocks = [block.to_dict() for block in self.blocks]
-        content = 0
         for index, block in enumerate(blocks):
             text = _text_of(block.get("text"))
-            content += len(text)
             if block.get("type") == "section" and len(text) > MAX_SECTION_TEXT:
                 raise MessageTooLarge(f"block {index}: section text is {len(text)} characters")
             for item in block.get("fields") or []:
-                content += len(_text_of(item))
                 if len(_text_of(item)) > MAX_FIELD_TEXT:
                     raise MessageTooLarge(f"block {index}: a field is {len(_text_of(item))} characters")
+        content = content_chars(blocks)
         if content > MAX_CONTENT_CHARS:
             raise MessageTooLarge(f"{content} characters of text (limit {MAX_CONTENT_CHARS})")
         return {"text": self.text, "blocks": blocks}
+
+
+def content_chars(blocks: Iterable[dict[str, Any]]) -> int:
+    """The characters of text in blocks: section texts and fields, headers and context elements."""
+    total = 0
+    for block in blocks:
+        total += len(_text_of(block.get("text")))
+        total += sum(len(_text_of(item)) for item in block.get("fields") or [])
+        if block.get("type") == "context":
+            total += sum(len(_text_of(item)) for item in block.get("elements") or [])
+    return total
 
 
 def _text_of(obj: Any) -> str:
@@ -220,7 +230,7 @@ def due_text(action: ActionView) -> str:
 
 
 def owners_text(owners: Sequence[str]) -> str:
-    return fit(" / ".join(owners), 400) if owners else f"_{texts.NO_OWNER}_"
+    return fit(" / ".join(owners), OWNERS_CHARS) if owners else f"_{texts.NO_OWNER}_"
 
 
 def action_line(action: ActionView, *, with_plan: bool = False, reason: str | None = None,
@@ -329,7 +339,7 @@ def mine_message(data: ActionList, roles: Sequence[str], view: ViewSpec, *, admi
     return _list_message(
         data, view,
         title=texts.MINE_TITLE,
-        context=[texts.MINE_ROLES.format(roles=fit(", ".join(roles), 1000))],
+        context=[texts.MINE_ROLES.format(roles=fit(", ".join(roles), 500))],
         empty=texts.MINE_NONE,
         fallback=texts.MINE_FALLBACK.format(count=f"{data.page.total:,}"),
         shareable=shareable, with_plan=True,
@@ -341,7 +351,7 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
     action, plan = detail.action, detail.plan
     blocks: list[Block] = [
         _header(f"{action.ref}: {one_line(action.description)}"),
-        _section(fit(action.description, MAX_SECTION_TEXT)),
+        _section(fit(action.description, 2500)),
     ]
     owners = []
     for role in action.owners or ():
@@ -360,17 +370,18 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
         fields.append(f"*Completed*\n{format_long(action.completed_at.date())}")
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=shorten(f, MAX_FIELD_TEXT)) for f in fields]))
     if action.revised_due is not None and action.revision_reason:
-        blocks.append(_section("*Reason for the revised date*\n" + fit(action.revision_reason, 2500)))
+        blocks.append(_section("*Reason for the revised date*\n" + fit(action.revision_reason, 1500)))
     heading = f"*Recommendation {action.recommendation}*"
     if detail.recommendation_text:
-        heading += ": " + fit(detail.recommendation_text, 2500)
+        heading += ": " + fit(detail.recommendation_text, 1500)
     blocks.append(_section(heading))
     blocks.append(action_buttons(action, view, details=False))
     blocks.append(_section(texts.SHOW_HISTORY))
     nav = nav_row(view, None, shareable=shareable)
     room = MAX_BLOCKS - len(blocks) - len(nav) - 1
     lines = [event_line(e, plan.timezone) for e in detail.history] or [f"_{texts.SHOW_NO_HISTORY}_"]
-    sections, used = _pack(lines, room)
+    budget = MAX_CONTENT_CHARS - content_chars(b.to_dict() for b in blocks) - 200  # the context line
+    sections, used = _pack(lines, room, content=budget)
     blocks += [_section(s) for s in sections]
     if used < len(lines) or len(detail.history) >= HISTORY_SHOWN:
         blocks.append(_context(texts.SHOW_HISTORY_CUT.format(count=used)))
@@ -380,9 +391,10 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
     return Message(text=fallback, blocks=blocks)
 
 
-def _pack(lines: Iterable[str], room: int, limit: int = MAX_SECTION_TEXT,
-          content: int = MAX_CONTENT_CHARS // 2) -> tuple[list[str], int]:
-    """Pack lines into at most `room` section texts of at most `limit` characters each."""
+def _pack(lines: Iterable[str], room: int, *, content: int,
+          limit: int = MAX_SECTION_TEXT) -> tuple[list[str], int]:
+    """Pack lines into at most `room` section texts of at most `limit` characters each, and at
+    most `content` characters in all; also says how many lines went in."""
     sections: list[str] = []
     used = total = 0
     for line in lines:

@@ -391,10 +391,14 @@ def register(app: App, deps: Deps) -> None:
         ack()
         with errors.replies_on_error(None, respond):
             caller = clicker(body)
+            shared = in_channel(body)
             with deps.sessions.read() as session:
                 message = views.render(session, deps, clicked_view(body), user_id=caller.user_id,
-                                       team_id=caller.team_id, channel_id=caller.channel_id,
-                                       shareable=not in_channel(body))
+                                       team_id=caller.team_id, channel_id=caller.channel_id)
+            if shared:
+                # Turning the page of a message everyone sees would turn it for everyone.
+                respond(response_type="ephemeral", replace_original=False, **message.to_dict())
+                return
             respond(replace_original=True, **message.to_dict())
 
     @app.action(ActionId.SHARE.value)

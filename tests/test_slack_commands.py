@@ -1,6 +1,5 @@
 """`/plan` end to end: signed HTTP into the running app, replies as Slack shows them, the database."""
 
-import json
 from datetime import date
 
 import pytest
@@ -156,7 +155,6 @@ def test_show_gives_one_action_in_full_with_history_newest_first(plan, now):
 def test_show_without_a_ref_or_with_an_unknown_one_says_so(plan):
     assert plan.command("show").text == texts.NEEDS_REF.format(command="show")
     assert plan.command("show 9.9").text == 'Plan `ppr` has no action "9.9". Try `/plan status`.'
-    assert "4.1" not in plan.command("show 1.1").text or True
 
 
 def test_done_marks_complete_with_a_note_and_offers_reopen(plan):
@@ -356,4 +354,3 @@ def test_every_request_was_acknowledged_within_three_seconds(plan):
     for text in ("status", "overdue", "due", "mine", "show 1.1", "help", "nonsense"):
         plan.command(text)
     assert plan.acks and max(plan.acks) < 3.0
-    assert all(json.dumps(a) for a in plan.acks)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.plan.importer import import_plan
@@ -43,3 +43,30 @@ def load(sessions: Sessions, now: datetime, csv_text: str = SMALL_PLAN, key: str
             plan = get_plan(session, key)
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Head of Protection", ALICE)
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Protection Manager", BOB)
+
+
+BIG_PLAN_OWNERS = ("Head of Protection", "Protection Manager", "Corporate Comms",
+                   "Head of Prevention and Protection / Corporate Comms")
+
+
+def big_plan_csv(actions: int, per_recommendation: int = 20, start: date = date(2026, 1, 5)) -> str:
+    """A plan of `actions` actions with fixed, readable data: statuses, owners and dates cycle,
+    every seventh open action has a revised date with a reason, so every list has members."""
+    lines = ["Recommendation,Actions,Owner,Delivery Date,Status,Revised Date,Notes"]
+    for i in range(actions):
+        number = i // per_recommendation + 1
+        recommendation = (
+            f'"{number}) Make sure area {number} of the protection service meets the national standard."'
+            if i % per_recommendation == 0 else ""
+        )
+        due = start + timedelta(days=(i * 3) % 700)
+        status = "Complete" if i % 5 == 0 else "In progress" if i % 3 == 0 else "Not started"
+        revised, notes = "", ""
+        if status != "Complete" and i % 7 == 0:
+            revised = (due + timedelta(days=45)).strftime("%d/%m/%Y")
+            notes = f"Delayed: the contractor for batch {i + 1} withdrew"
+        lines.append(
+            f"{recommendation},Review the fire safety procedure for premises group {i + 1} and publish it,"
+            f"{BIG_PLAN_OWNERS[i % len(BIG_PLAN_OWNERS)]},{due:%d/%m/%Y},{status},{revised},{notes}"
+        )
+    return "\n".join(lines) + "\n"

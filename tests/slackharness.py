@@ -79,7 +79,7 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
             if element.get("action_id") != action_id:
                 continue
             haystack = json.dumps(element)
-            if contains is None or contains in haystack:
+            if contains is None or contains in haystack or contains in str(element.get("value", "")):
                 return {**element, "block_id": block.get("block_id", "")}
     raise AssertionError(f"no {action_id} button{' with ' + contains if contains else ''} in {json.dumps(blocks)[:2000]}")
 
@@ -155,7 +155,9 @@ class PlanbotServer:
 
     def click_body(self, button: dict[str, Any], *, user: str = ALICE, team: str = TEAM,
                    channel: str = "CPLAN", message: dict[str, Any] | None = None,
-                   response_url: str | None = None, container: dict[str, Any] | None = None) -> bytes:
+                   response_url: str | None = None, container: dict[str, Any] | None = None,
+                   home: bool = False) -> bytes:
+        """A click on a message, or with `home` on the user's App Home (no channel, no response_url)."""
         self.last_response_url = response_url or self.fake.new_response_url()
         self.last_trigger_id = self.fake.new_trigger_id()
         message_ts = (message or {}).get("ts", f"1700000000.{next(self._ids):06d}")
@@ -178,7 +180,17 @@ class PlanbotServer:
                 "action_ts": f"{time.time():.6f}",
             }],
         }
+        if home:
+            view = self.fake.home_view(user) or {"id": "VHOME", "type": "home", "blocks": []}
+            for name in ("response_url", "channel", "message"):
+                payload.pop(name)
+            payload.update(container={"type": "view", "view_id": view["id"]}, view=view)
         return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+    def open_home(self, user: str = ALICE, *, tab: str = "home") -> Reply:
+        """The user opens planbot's App Home (or, with `tab="messages"`, its Messages tab)."""
+        return self.event({"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab,
+                           "event_ts": f"{time.time():.6f}"})
 
     def click(self, button: dict[str, Any], **kwargs: Any) -> Reply:
         return self.post(self.click_body(button, **kwargs), "application/x-www-form-urlencoded")

@@ -439,6 +439,14 @@ def _member_filter(user_id: str, team_id: str):  # type: ignore[no-untyped-def]
     return and_(RoleMember.user_id == user_id, or_(RoleMember.team_id == team_id, RoleMember.team_id == ""))
 
 
+def _owned_by(user_id: str, team_id: str) -> Select:  # type: ignore[type-arg]
+    return (
+        select(ActionOwner.action_id)
+        .join(RoleMember, RoleMember.role_id == ActionOwner.role_id)
+        .where(_member_filter(user_id, team_id))
+    )
+
+
 def actions_for_user(
     session: Session,
     user_id: str,
@@ -451,18 +459,31 @@ def actions_for_user(
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> ActionList:
     """The actions owned by any role the user holds, across open plans unless one is given."""
-    owned = (
-        select(ActionOwner.action_id)
-        .join(RoleMember, RoleMember.role_id == ActionOwner.role_id)
-        .where(_member_filter(user_id, team_id))
-    )
-    query = _actions_select().where(Action.id.in_(owned), Plan.closed_at.is_(None))
+    query = _actions_select().where(Action.id.in_(_owned_by(user_id, team_id)), Plan.closed_at.is_(None))
     if plan is not None:
         query = query.where(Action.plan_id == plan.id)
     if not include_complete:
         query = query.where(Action.status != ActionStatus.COMPLETE.value)
     query = query.order_by(_due_column(), Plan.key, Recommendation.number, Action.position)
     return _paged_list(session, plan, query, today, offset, page_size)
+
+
+def completed_for_user(
+    session: Session, user_id: str, team_id: str, today: date, since: datetime, *,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> ActionList:
+    """The user's actions (through their roles) in open plans completed since `since`, latest first."""
+    query = (
+        _actions_select()
+        .where(
+            Action.id.in_(_owned_by(user_id, team_id)),
+            Plan.closed_at.is_(None),
+            Action.status == ActionStatus.COMPLETE.value,
+            Action.completed_at >= since,
+        )
+        .order_by(Action.completed_at.desc(), Action.id.desc())
+    )
+    return _paged_list(session, None, query, today, 0, page_size)
 
 
 def user_roles(session: Session, user_id: str, team_id: str) -> list[str]:

@@ -1,29 +1,480 @@
-"""Block Kit messages built with slack_sdk.models, checked against the limits Slack enforces."""
+"""Block Kit renderers: plain data from `bot.plan.queries` in, a `Message` out.
+
+Pure functions built with `slack_sdk.models`, so `to_dict()` validates what Slack would reject;
+`Message.to_dict()` adds the checks slack_sdk does not make (50 blocks, section text and field
+lengths). Everything a user typed is escaped before it goes into mrkdwn. Each list is a page
+small enough to keep within those limits; the page says which slice it is and carries
+"Previous page"/"Next page" buttons, so nothing is cut off silently.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.plan.dates import format_date, format_long
+from bot.plan.queries import (
+    ActionDetail,
+    ActionList,
+    ActionView,
+    EventView,
+    Page,
+    StatusView,
+)
+from bot.plan.rules import ActionStatus, Rag
+from bot.slack import texts
+from bot.slack.ids import ActionButton, ActionId, ViewSpec
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_FALLBACK_TEXT = 3000
+# Kept well under the ~13k characters of content reported to fail as msg_blocks_too_long.
+MAX_CONTENT_CHARS = 12_000
+
+STATUS_PAGE_SIZE = 12  # 12 actions + up to 12 recommendation headings: at most 40 blocks
+LIST_PAGE_SIZE = 15  # two blocks an action: at most 34 blocks, and about 10k characters at most
+HISTORY_SHOWN = 50
+
+TITLE_CHARS = 150
+OWNERS_CHARS = 150
+REASON_CHARS = 200
+RECOMMENDATION_CHARS = 300
+
+RAG_EMOJI = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
+ACTION_BLOCK_PREFIX = "action."
+NAV_BLOCK_ID = "nav"
+
+
+class MessageTooLarge(ValueError):
+    """A message breaks a Slack limit that slack_sdk does not check."""
 
 
 @dataclass(frozen=True)
 class Message:
-    """A message's blocks and the plain `text` fallback that always goes beside them."""
+    """A message's plain `text` fallback (for notifications) and its blocks."""
 
     text: str
-    blocks: list[Block]
-
-    MAX_BLOCKS: ClassVar[int] = 50
-    MAX_SECTION_TEXT: ClassVar[int] = 3000
+    blocks: list[Block] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        if len(self.blocks) > self.MAX_BLOCKS:
-            raise ValueError(f"a message has at most {self.MAX_BLOCKS} blocks, not {len(self.blocks)}")
+        if not self.text.strip():
+            raise MessageTooLarge("a message needs a plain text fallback")
+        if len(self.text) > MAX_FALLBACK_TEXT:
+            raise MessageTooLarge(f"fallback text is {len(self.text)} characters (limit {MAX_FALLBACK_TEXT})")
+        if len(self.blocks) > MAX_BLOCKS:
+            raise MessageTooLarge(f"{len(self.blocks)} blocks (limit {MAX_BLOCKS})")
         blocks = [block.to_dict() for block in self.blocks]
-        for block in blocks:
-            text = (block.get("text") or {}).get("text", "") if block.get("type") == "section" else ""
-            if len(text) > self.MAX_SECTION_TEXT:
-                raise ValueError(f"a section's text has at most {self.MAX_SECTION_TEXT} characters, not {len(text)}")
+        for index, block in enumerate(blocks):
+            text = _text_of(block.get("text"))
+            if block.get("type") == "section" and len(text) > MAX_SECTION_TEXT:
+                raise MessageTooLarge(f"block {index}: section text is {len(text)} characters")
+            for item in block.get("fields") or []:
+                if len(_text_of(item)) > MAX_FIELD_TEXT:
+                    raise MessageTooLarge(f"block {index}: a field is {len(_text_of(item))} characters")
+        content = content_chars(blocks)
+        if content > MAX_CONTENT_CHARS:
+            raise MessageTooLarge(f"{content} characters of text (limit {MAX_CONTENT_CHARS})")
         return {"text": self.text, "blocks": blocks}
+
+
+def content_chars(blocks: Iterable[dict[str, Any]]) -> int:
+    """The characters of text in blocks: section texts and fields, headers and context elements."""
+    total = 0
+    for block in blocks:
+        total += len(_text_of(block.get("text")))
+        total += sum(len(_text_of(item)) for item in block.get("fields") or [])
+        if block.get("type") == "context":
+            total += sum(len(_text_of(item)) for item in block.get("elements") or [])
+    return total
+
+
+def _text_of(obj: Any) -> str:
+    return str(obj.get("text", "")) if isinstance(obj, dict) else ""
+
+
+def escape(text: str) -> str:
+    """Make text safe inside mrkdwn: no accidental links, mentions or @channel."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit(text: str, limit: int) -> str:
+    """Escape `text` and shorten it (visibly, with …) so that the escaped result fits `limit`."""
+    raw = shorten(text, limit)
+    escaped = escape(raw)
+    while len(escaped) > limit:
+        raw = shorten(raw, len(raw) - (len(escaped) - limit) - 1)
+        escaped = escape(raw)
+    return escaped
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def mention(user_id: str) -> str:
+    if user_id.startswith("cli:"):
+        return f"planbot CLI ({escape(user_id.removeprefix('cli:'))})"
+    return f"<@{user_id}>" if re.fullmatch(r"[UW][A-Z0-9]+", user_id) else escape(user_id)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=shorten(one_line(text), MAX_HEADER_TEXT), emoji=True))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def _button(label: str, action_id: ActionId, value: str, *, style: str | None = None,
+            confirm: ConfirmObject | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=label, emoji=True), action_id=action_id.value, value=value,
+                         style=style, confirm=confirm)
+
+
+def button_value(action: ActionView, view: ViewSpec) -> str:
+    return ActionButton(action_id=action.id, version=action.version, view=view).model_dump_json(exclude_defaults=True)
+
+
+def view_value(view: ViewSpec) -> str:
+    return view.model_dump_json(exclude_defaults=True)
+
+
+def action_buttons(action: ActionView, view: ViewSpec, *, details: bool = True) -> ActionsBlock:
+    """The buttons under one action: complete/revise/update while open, reopen once complete."""
+    value = button_value(action, view)
+    if action.is_open:
+        confirm = ConfirmObject(
+            title=PlainTextObject(text=texts.CONFIRM_COMPLETE_TITLE),
+            text=PlainTextObject(text=texts.CONFIRM_COMPLETE_TEXT.format(
+                ref=shorten(action.ref, 32), title=shorten(one_line(action.description), 120))),
+            confirm=PlainTextObject(text=texts.CONFIRM_COMPLETE_YES),
+            deny=PlainTextObject(text=texts.CONFIRM_COMPLETE_NO),
+        )
+        elements = [
+            _button(texts.MARK_COMPLETE, ActionId.COMPLETE, value, style="primary", confirm=confirm),
+            _button(texts.REVISE_DATE, ActionId.REVISE, value),
+            _button(texts.ADD_UPDATE, ActionId.NOTE, value),
+        ]
+    else:
+        elements = [_button(texts.REOPEN, ActionId.REOPEN, value)]
+    if details:
+        shown = ViewSpec(kind="show", plan=action.plan_key, ref=action.ref)
+        elements.append(_button(texts.DETAILS, ActionId.SHOW, view_value(shown)))
+    return ActionsBlock(block_id=f"{ACTION_BLOCK_PREFIX}{action.id}", elements=elements)
+
+
+def nav_row(view: ViewSpec, page: Page | None, *, shareable: bool) -> list[Block]:
+    """Previous/Next page and Share in channel, as one actions block (or none)."""
+    elements: list[ButtonElement] = []
+    if page is not None and page.offset > 0:
+        previous = view.model_copy(update={"offset": max(0, page.offset - page.size)})
+        elements.append(_button(texts.PREVIOUS_PAGE, ActionId.PAGE, view_value(previous)))
+    if page is not None and page.has_next:
+        following = view.model_copy(update={"offset": page.offset + page.size})
+        elements.append(_button(texts.NEXT_PAGE, ActionId.PAGE, view_value(following)))
+    if shareable:
+        elements.append(_button(texts.SHARE, ActionId.SHARE, view_value(view)))
+    return [ActionsBlock(block_id=NAV_BLOCK_ID, elements=elements)] if elements else []
+
+
+def showing(page: Page, shown: int, noun: str) -> str:
+    if page.total == 0 or shown == 0:
+        return ""
+    return texts.SHOWING.format(first=f"{page.offset + 1:,}", last=f"{page.offset + shown:,}",
+                                total=f"{page.total:,}", noun=noun + ("" if page.total == 1 else "s"))
+
+
+def rag_label(action: ActionView) -> str:
+    label = f"{RAG_EMOJI[action.rag]} {action.rag.label}"
+    if action.days_late:
+        label += f", {plural(action.days_late, 'day')} late"
+    return label
+
+
+def due_text(action: ActionView) -> str:
+    if action.status == ActionStatus.COMPLETE and action.completed_at is not None:
+        return f"completed {format_date(action.completed_at.date())}"
+    if action.revised_due is not None:
+        return f"due {format_date(action.revised_due)} (revised from {format_date(action.original_due)})"
+    return f"due {format_date(action.original_due)}"
+
+
+def owners_text(owners: Sequence[str]) -> str:
+    return fit(" / ".join(owners), OWNERS_CHARS) if owners else f"_{texts.NO_OWNER}_"
+
+
+def action_line(action: ActionView, *, with_plan: bool = False, reason: str | None = None,
+                days_until: date | None = None) -> str:
+    """One action in a list: ref, short title, owner roles, due or revised date, RAG."""
+    plan = f"`{fit(action.plan_key, 40)}` " if with_plan else ""
+    title = fit(one_line(action.description), TITLE_CHARS)
+    detail = f"{owners_text(action.owners)} · {due_text(action)} · {rag_label(action)}"
+    if days_until is not None and action.is_open:
+        days = (action.due - days_until).days
+        detail += " · due today" if days == 0 else f" · in {plural(days, 'day')}"
+    text = f"{RAG_EMOJI[action.rag]} {plan}*{fit(action.ref, 40)}* {title}\n{detail}"
+    if reason:
+        text += "\n" + texts.LATEST_REASON.format(reason=fit(one_line(reason), REASON_CHARS))
+    return text
+
+
+def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) -> Message:
+    plan, counts = data.plan, data.counts
+    blocks: list[Block] = [
+        _header(plan.title),
+        _section(
+            texts.RAG_LINE.format(red_emoji=RAG_EMOJI[Rag.RED], amber_emoji=RAG_EMOJI[Rag.AMBER],
+                                  green_emoji=RAG_EMOJI[Rag.GREEN], red=f"{counts.red:,}",
+                                  amber=f"{counts.amber:,}", green=f"{counts.green:,}")
+            + "\n"
+            + texts.PROGRESS_LINE.format(percent=counts.percent_complete, green=f"{counts.green:,}",
+                                         total=f"{counts.total:,}",
+                                         recommendations=f"{data.recommendation_count:,}")
+        ),
+    ]
+    shown = sum(len(r.actions) for r in data.recommendations)
+    context = [texts.AS_OF.format(plan=escape(plan.key), date=format_long(data.today))]
+    if plan.closed:
+        context.append(texts.PLAN_CLOSED)
+    if page_line := showing(data.page, shown, "action"):
+        context.append(page_line)
+    blocks.append(_context(" · ".join(context)))
+    if counts.total == 0:
+        blocks.append(_section(texts.PLAN_EMPTY.format(plan=escape(plan.key))))
+    for recommendation in data.recommendations:
+        heading = f"*Recommendation {recommendation.number}*"
+        if recommendation.text:
+            heading += ": " + fit(one_line(recommendation.text), RECOMMENDATION_CHARS)
+        blocks.append(_section(heading))
+        for action in recommendation.actions:
+            blocks.append(_section(action_line(action)))
+            blocks.append(action_buttons(action, view))
+    blocks += nav_row(view, data.page, shareable=shareable)
+    fallback = texts.STATUS_FALLBACK.format(title=one_line(plan.title), red=f"{counts.red:,}",
+                                            amber=f"{counts.amber:,}", green=f"{counts.green:,}",
+                                            percent=counts.percent_complete)
+    return Message(text=shorten(fallback, MAX_FALLBACK_TEXT), blocks=blocks)
+
+
+def _list_message(data: ActionList, view: ViewSpec, *, title: str, context: list[str], empty: str,
+                  fallback: str, shareable: bool, with_plan: bool = False,
+                  with_reasons: bool = False, days_until: date | None = None) -> Message:
+    blocks: list[Block] = [_header(title)]
+    if page_line := showing(data.page, len(data.items), "action"):
+        context = [*context, page_line]
+    if context:
+        blocks.append(_context(" · ".join(context)))
+    if not data.items:
+        blocks.append(_section(empty))
+    for action in data.items:
+        reason = data.reasons.get(action.id) if with_reasons else None
+        blocks.append(_section(action_line(action, with_plan=with_plan, reason=reason, days_until=days_until)))
+        blocks.append(action_buttons(action, view))
+    blocks += nav_row(view, data.page, shareable=shareable)
+    return Message(text=shorten(fallback, MAX_FALLBACK_TEXT), blocks=blocks)
+
+
+def overdue_message(data: ActionList, view: ViewSpec, *, shareable: bool = True) -> Message:
+    assert data.plan is not None
+    plan = data.plan
+    return _list_message(
+        data, view,
+        title=texts.OVERDUE_TITLE.format(title=one_line(plan.title)),
+        context=[texts.AS_OF.format(plan=escape(plan.key), date=format_long(data.today))],
+        empty=texts.OVERDUE_NONE.format(plan=escape(plan.key)),
+        fallback=texts.OVERDUE_FALLBACK.format(count=f"{data.page.total:,}", plan=plan.key),
+        shareable=shareable, with_reasons=True,
+    )
+
+
+def due_message(data: ActionList, days: int, view: ViewSpec, *, shareable: bool = True) -> Message:
+    assert data.plan is not None
+    plan = data.plan
+    return _list_message(
+        data, view,
+        title=texts.DUE_TITLE.format(days=days, title=one_line(plan.title)),
+        context=[texts.AS_OF.format(plan=escape(plan.key), date=format_long(data.today))],
+        empty=texts.DUE_NONE.format(plan=escape(plan.key), days=days),
+        fallback=texts.DUE_FALLBACK.format(count=f"{data.page.total:,}", plan=plan.key, days=days),
+        shareable=shareable, days_until=data.today,
+    )
+
+
+def mine_message(data: ActionList, roles: Sequence[str], view: ViewSpec, *, admins: Sequence[str] = (),
+                 shareable: bool = True) -> Message:
+    if not roles:
+        named = (" (" + ", ".join(mention(a) for a in admins) + ")") if admins else ""
+        text = texts.MINE_NO_ROLES.format(admins=named)
+        return Message(text=text, blocks=[_header(texts.MINE_TITLE), _section(text)])
+    return _list_message(
+        data, view,
+        title=texts.MINE_TITLE,
+        context=[texts.MINE_ROLES.format(roles=fit(", ".join(roles), 500))],
+        empty=texts.MINE_NONE,
+        fallback=texts.MINE_FALLBACK.format(count=f"{data.page.total:,}"),
+        shareable=shareable, with_plan=True,
+    )
+
+
+def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True) -> Message:
+    """One action in full: recommendation, owners and who holds them, dates, status, history."""
+    action, plan = detail.action, detail.plan
+    blocks: list[Block] = [
+        _header(f"{action.ref}: {one_line(action.description)}"),
+        _section(fit(action.description, 2500)),
+    ]
+    owners = []
+    for role in action.owners or ():
+        people = detail.owner_users.get(role, ())
+        held_by = ", ".join(mention(u) for u in people) if people else f"_{texts.NOBODY_MAPPED}_"
+        owners.append(f"{fit(role, 200)}: {held_by}")
+    fields = [
+        f"*Status*\n{action.status.label}",
+        f"*RAG*\n{rag_label(action)}",
+        "*Owners*\n" + ("\n".join(owners) if owners else f"_{texts.NO_OWNER}_"),
+        f"*Due*\n{format_long(action.original_due)}",
+    ]
+    if action.revised_due is not None:
+        fields.append(f"*Revised due*\n{format_long(action.revised_due)}")
+    if action.completed_at is not None:
+        fields.append(f"*Completed*\n{format_long(action.completed_at.date())}")
+    blocks.append(SectionBlock(fields=[MarkdownTextObject(text=shorten(f, MAX_FIELD_TEXT)) for f in fields]))
+    if action.revised_due is not None and action.revision_reason:
+        blocks.append(_section("*Reason for the revised date*\n" + fit(action.revision_reason, 1500)))
+    heading = f"*Recommendation {action.recommendation}*"
+    if detail.recommendation_text:
+        heading += ": " + fit(detail.recommendation_text, 1500)
+    blocks.append(_section(heading))
+    blocks.append(action_buttons(action, view, details=False))
+    blocks.append(_section(texts.SHOW_HISTORY))
+    nav = nav_row(view, None, shareable=shareable)
+    room = MAX_BLOCKS - len(blocks) - len(nav) - 1
+    lines = [event_line(e, plan.timezone) for e in detail.history] or [f"_{texts.SHOW_NO_HISTORY}_"]
+    budget = MAX_CONTENT_CHARS - content_chars(b.to_dict() for b in blocks) - 200  # the context line
+    sections, used = _pack(lines, room, content=budget)
+    blocks += [_section(s) for s in sections]
+    if used < len(lines) or len(detail.history) >= HISTORY_SHOWN:
+        blocks.append(_context(texts.SHOW_HISTORY_CUT.format(count=used)))
+    blocks += nav
+    fallback = texts.SHOW_FALLBACK.format(ref=action.ref, title=shorten(one_line(action.description), 200),
+                                          rag=action.rag.label)
+    return Message(text=fallback, blocks=blocks)
+
+
+def _pack(lines: Iterable[str], room: int, *, content: int,
+          limit: int = MAX_SECTION_TEXT) -> tuple[list[str], int]:
+    """Pack lines into at most `room` section texts of at most `limit` characters each, and at
+    most `content` characters in all; also says how many lines went in."""
+    sections: list[str] = []
+    used = total = 0
+    for line in lines:
+        line = shorten(line, limit)
+        total += len(line) + 1
+        if total > content:
+            break
+        if sections and len(sections[-1]) + 1 + len(line) <= limit:
+            sections[-1] += "\n" + line
+        elif len(sections) < room:
+            sections.append(line)
+        else:
+            break
+        used += 1
+    return sections, used
+
+
+def _local(at: datetime, timezone: str) -> str:
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{format_long(local.date())} {local:%H:%M}"
+
+
+def _date_value(value: str | None) -> str:
+    if not value:
+        return "none"
+    try:
+        return format_date(date.fromisoformat(value))
+    except ValueError:
+        return escape(value)
+
+
+def _status_value(value: str | None) -> str:
+    try:
+        return ActionStatus(value or "").label.lower()
+    except ValueError:
+        return escape(value or "none")
+
+
+def event_line(event: EventView, timezone: str) -> str:
+    what = {
+        "completed": "marked it complete",
+        "reopened": "reopened it",
+        "revised": f"moved the due date from {_date_value(event.old_value)} to {_date_value(event.new_value)}",
+        "note": "added an update",
+        "status": f"changed the status from {_status_value(event.old_value)} to {_status_value(event.new_value)}",
+        "imported": "imported it",
+        "owners": f"changed the owners from {fit(event.old_value or 'none', 300)} to {fit(event.new_value or 'none', 300)}",
+    }.get(event.kind)
+    if what is None:
+        what = fit(event.kind.replace("_", " "), 60)
+        if event.old_value or event.new_value:
+            what += f": {fit(event.old_value or 'none', 300)} → {fit(event.new_value or 'none', 300)}"
+    line = f"• {_local(event.at, timezone)} · {mention(event.actor)} {what}"
+    if event.reason:
+        line += f": _{fit(one_line(event.reason), 1200)}_"
+    return line
+
+
+def help_message(intro: str | None = None) -> Message:
+    blocks: list[Block] = [_header(texts.HELP_TITLE)]
+    if intro:
+        blocks.append(_section(intro))
+    blocks.append(_section(texts.HELP_INTRO))
+    lines = [f"{usage}  {what}\n      e.g. `{example}`" for usage, what, example in texts.HELP_COMMANDS]
+    blocks.append(_section("\n".join(lines)))
+    blocks.append(_section(texts.HELP_ADMIN))
+    blocks.append(_context(texts.HELP_DATES))
+    text = intro.replace("*", "") + " " + texts.HELP_FALLBACK if intro else texts.HELP_FALLBACK
+    return Message(text=text, blocks=blocks)
+
+
+def change_message(notice_text: str, action: ActionView, view: ViewSpec) -> Message:
+    """The reply to a change: what happened, and the action as it now stands, with its buttons."""
+    return Message(text=notice_text.replace("*", ""), blocks=[
+        _section(notice_text),
+        _section(action_line(action)),
+        action_buttons(action, view),
+    ])
+
+
+def notice(text: str) -> Message:
+    """A one-line reply (a confirmation or a refusal)."""
+    return Message(text=text, blocks=[_section(text)])

@@ -1,9 +1,440 @@
-"""(being written)"""
+"""The `/plan` slash command: parsing what was typed, one handler a subcommand, and the buttons
+that belong to its replies (turn the page, share in the channel, show one action).
 
-from slack_bolt import App
+Replies go in the ack body, visible only to the caller: every query is paged, so the whole
+answer is ready well within Slack's 3 seconds. Changes go through `bot.plan.services` in one
+transaction; the actor is the user of the signed payload.
+"""
 
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import PlainTextObject
+from slack_sdk.models.views import View
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.plan import queries, services
+from bot.plan.dates import DateError, format_long, parse_date
+from bot.plan.errors import InvalidInput
+from bot.plan.services import Actor
+from bot.slack import blocks, errors, texts, views
+from bot.slack.blocks import Message
 from bot.slack.context import Deps
+from bot.slack.ids import COMMAND, ActionId, ViewSpec
+from storage.models import Action, Plan, Role
+
+log = logging.getLogger("planbot.slack")
+
+SUBCOMMANDS = (
+    "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
+    "owner", "admin",
+)  # fmt: skip
+ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
+MODAL_TITLE_CHARS = 24
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_SLACK_MARKUP = re.compile(r"<([@#!])?([^|>]*)(?:\|([^>]*))?>")
+_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What was typed: a known subcommand and the text after it (or help, and why)."""
+
+    name: str
+    rest: str = ""
+    problem: str | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return self.rest.split()
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    team_id: str
+    channel_id: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.user_id, team_id=self.team_id)
+
+
+def parse(text: str) -> Parsed:
+    """Split `/plan` text into a subcommand (case-insensitive, near-misses caught) and the rest."""
+    head, _, rest = text.strip().partition(" ")
+    rest = rest.strip()
+    if not head:
+        return Parsed("help")
+    word = head.lower()
+    word = ALIASES.get(word, word)
+    if word in SUBCOMMANDS:
+        return Parsed(word, rest)
+    shown = blocks.shorten(head, 40).replace("`", "'")
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.6)
+    if close:
+        return Parsed("help", problem=texts.DID_YOU_MEAN.format(word=shown, suggestion=close[0]))
+    return Parsed("help", problem=texts.UNKNOWN_COMMAND.format(word=shown))
+
+
+def plain(text: str) -> str:
+    """Free text as typed: Slack's escaped markup turned back into what the user saw."""
+
+    def readable(match: re.Match[str]) -> str:
+        sigil, target, label = match.groups()
+        if sigil == "@":
+            return "@" + (label or target)
+        if sigil == "#":
+            return "#" + (label or target)
+        if sigil == "!":
+            return "@" + (label or target.split("^")[0])
+        return label or target
+
+    text = _SLACK_MARKUP.sub(readable, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def mention(token: str) -> str:
+    """The user id of an escaped mention, `<@U123|name>` or `<@U123>`."""
+    match = _MENTION.fullmatch(token.strip())
+    if match is None:
+        raise InvalidInput(texts.NOT_A_MENTION.format(text=blocks.shorten(plain(token), 60)), field="user")
+    return match[1]
+
+
+def quoted_words(text: str) -> list[str]:
+    """Words, keeping "quoted phrases" together (curly quotes count as straight ones)."""
+    try:
+        return shlex.split(text.translate(_SMART_QUOTES))
+    except ValueError as error:
+        raise InvalidInput(texts.UNCLOSED_QUOTE, field="role") from error
+
+
+def first_word(rest: str) -> tuple[str, str]:
+    word, _, after = rest.strip().partition(" ")
+    return word, after.strip()
+
+
+def parse_date_words(words: list[str]) -> tuple[date, int]:
+    """A date at the start of `words` (one word, or three like `30 Sep 2026`) and how many it took."""
+    found: list[DateError] = []
+    for size in (3, 1):
+        if len(words) < size:
+            continue
+        try:
+            return parse_date(" ".join(words[:size])), size
+        except DateError as error:
+            found.append(error)
+    specific = [e for e in found if e.reason is not None]
+    raise InvalidInput(str((specific or found)[-1]), field="date")
+
+
+def parse_due(words: list[str]) -> tuple[str | None, int]:
+    """`due [PLAN] [DAYS]` in either order."""
+    plan: str | None = None
+    days: int | None = None
+    for word in words:
+        if re.fullmatch(r"-?\d+", word) and days is None:
+            days = int(word)
+            if not 1 <= days <= views.MAX_DUE_DAYS:
+                raise InvalidInput(texts.DUE_DAYS.format(most=views.MAX_DUE_DAYS), field="days")
+        elif plan is None and not re.fullmatch(r"-?\d+", word):
+            plan = word
+        else:
+            raise InvalidInput(texts.TOO_MANY_ARGS.format(command="due", takes="a plan and a number of days",
+                                                          extra=blocks.shorten(word, 40)))
+    return plan, days or views.DEFAULT_DUE_DAYS
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    remove: bool
+    role: str
+    user_id: str
+    plan: str | None
+
+
+def parse_owner(rest: str) -> OwnerChange:
+    """`owner [add|remove] "ROLE" @user [PLAN]` (quotes optional when the role is followed by @user)."""
+    words = quoted_words(rest)
+    remove = bool(words) and words[0].lower() in ("remove", "rm", "unmap")
+    if words and words[0].lower() in ("add", "remove", "rm", "unmap"):
+        words = words[1:]
+    at = next((i for i, w in enumerate(words) if w.startswith("<@")), None)
+    if at is None:
+        if words and "@" in " ".join(words):
+            mention(next(w for w in words if "@" in w))
+        raise InvalidInput(texts.OWNER_USAGE)
+    role = " ".join(words[:at]).strip()
+    after = words[at + 1 :]
+    if not role or len(after) > 1:
+        raise InvalidInput(texts.OWNER_USAGE)
+    return OwnerChange(remove, role, mention(words[at]), after[0] if after else None)
+
+
+def parse_admin(rest: str) -> tuple[str, str, str | None]:
+    """`admin add|remove @user [PLAN]`"""
+    words = rest.split()
+    if len(words) not in (2, 3) or words[0].lower() not in ("add", "remove"):
+        raise InvalidInput(texts.ADMIN_USAGE)
+    return words[0].lower(), mention(words[1]), words[2] if len(words) == 3 else None
+
+
+def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
+    if len(words) > allowed:
+        raise InvalidInput(texts.TOO_MANY_ARGS.format(command=command, takes=takes,
+                                                      extra=blocks.shorten(" ".join(words[allowed:]), 60)))
+
+
+Handler = Callable[[Deps, Caller, Parsed], Message]
+
+
+def run(deps: Deps, caller: Caller, text: str) -> Message:
+    parsed = parse(text)
+    return HANDLERS[parsed.name](deps, caller, parsed)
+
+
+def draw(deps: Deps, caller: Caller, spec: ViewSpec) -> Message:
+    with deps.sessions.read() as session:
+        return views.render(session, deps, spec, user_id=caller.user_id, team_id=caller.team_id,
+                            channel_id=caller.channel_id)
+
+
+def on_help(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    return blocks.help_message(parsed.problem)
+
+
+def on_status(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    no_more(parsed.name, parsed.words, 1, "a plan key at most")
+    return draw(deps, caller, ViewSpec(kind=parsed.name, plan=(parsed.words or [None])[0]))  # type: ignore[arg-type]
+
+
+def on_due(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    plan, days = parse_due(parsed.words)
+    return draw(deps, caller, ViewSpec(kind="due", plan=plan, days=days))
+
+
+def on_mine(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    no_more("mine", parsed.words, 1, "a plan key at most")
+    return draw(deps, caller, ViewSpec(kind="mine", plan=(parsed.words or [None])[0]))
+
+
+def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str]:
+    """`[PLAN] REF rest…`: the plan key if the first word names a plan and a ref follows."""
+    word, after = first_word(parsed.rest)
+    if not word:
+        raise InvalidInput(texts.NEEDS_REF.format(command=parsed.name), field="ref")
+    if after and word.lower() in {p.key.lower() for p in queries.list_plans(session)}:
+        ref, rest = first_word(after)
+        return word, ref, rest
+    return None, word, after
+
+
+def on_show(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    with deps.sessions.read() as session:
+        plan, ref, rest = plan_and_ref(session, parsed)
+        no_more("show", rest.split(), 0, "one action's reference")
+        return views.render(session, deps, ViewSpec(kind="show", plan=plan, ref=ref), user_id=caller.user_id,
+                            team_id=caller.team_id, channel_id=caller.channel_id)
+
+
+Change = Callable[[Session, Action, str], str]
+
+
+def change(deps: Deps, caller: Caller, parsed: Parsed, make: Change) -> Message:
+    """Find the action, make the change in one transaction, and show the result with its buttons."""
+    with deps.sessions.begin() as session:
+        plan_key, ref, rest = plan_and_ref(session, parsed)
+        action = queries.find_action(session, ref, plan_key, caller.channel_id)
+        notice = make(session, action, rest)
+        plan = session.get(Plan, action.plan_id)
+        assert plan is not None
+        (shown,) = queries.action_views(session, [action.id], deps.today(plan.timezone))
+    return blocks.change_message(notice, shown, ViewSpec(kind="show", plan=shown.plan_key, ref=shown.ref))
+
+
+def on_done(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    def done(session: Session, action: Action, rest: str) -> str:
+        services.complete(session, action, caller.actor, deps.clock(), note=plain(rest) or None)
+        return texts.DONE.format(ref=blocks.escape(action.ref))
+
+    return change(deps, caller, parsed, done)
+
+
+def on_extend(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    if not parsed.rest:
+        raise InvalidInput(texts.EXTEND_USAGE, field="ref")
+
+    def extend(session: Session, action: Action, rest: str) -> str:
+        words = rest.split()
+        if not words:
+            raise InvalidInput(texts.EXTEND_NEEDS_DATE.format(ref=blocks.escape(action.ref)), field="date")
+        new_due, used = parse_date_words(words)
+        reason = plain(" ".join(rest.split()[used:]))
+        if not reason:
+            raise InvalidInput(texts.EXTEND_NEEDS_REASON.format(ref=blocks.escape(action.ref),
+                                                                date=" ".join(words[:used])), field="reason")
+        services.revise_due(session, action, caller.actor, deps.clock(), new_due, reason)
+        return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
+
+    return change(deps, caller, parsed, extend)
+
+
+def on_note(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    def note(session: Session, action: Action, rest: str) -> str:
+        text = plain(rest)
+        if not text:
+            raise InvalidInput(texts.NOTE_NEEDS_TEXT.format(ref=blocks.escape(action.ref)), field="note")
+        services.add_note(session, action, caller.actor, deps.clock(), text)
+        return texts.NOTED.format(ref=blocks.escape(action.ref))
+
+    return change(deps, caller, parsed, note)
+
+
+def on_owner(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    wanted = parse_owner(parsed.rest)
+    with deps.sessions.begin() as session:
+        plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
+        if wanted.remove:
+            services.unmap_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
+            name = session.scalar(select(Role.name).where(Role.name_key == services.role_key(wanted.role)))
+            return blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=blocks.fit(name or wanted.role, 200)))
+        role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
+        return blocks.notice(texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200)))
+
+
+def on_admin(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    verb, user_id, plan_key = parse_admin(parsed.rest)
+    with deps.sessions.begin() as session:
+        plan = queries.resolve_plan(session, plan_key, caller.channel_id)
+        if verb == "add":
+            services.add_admin(session, plan, caller.actor, deps.clock(), user_id)
+            return blocks.notice(texts.ADMIN_ADDED.format(user=user_id, plan=blocks.escape(plan.key)))
+        services.remove_admin(session, plan, caller.actor, deps.clock(), user_id)
+        return blocks.notice(texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key)))
+
+
+def delegate(function_name: str) -> Handler:
+    """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary."""
+
+    def handler(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+        from bot.slack import summary
+
+        function = getattr(summary, function_name, None)
+        if function is None:
+            return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))
+        result: Message = function(deps, user_id=caller.user_id, team_id=caller.team_id,
+                                   channel_id=caller.channel_id, args=parsed.words)
+        return result
+
+    return handler
+
+
+HANDLERS: dict[str, Handler] = {
+    "help": on_help,
+    "status": on_status,
+    "overdue": on_status,
+    "due": on_due,
+    "mine": on_mine,
+    "show": on_show,
+    "done": on_done,
+    "extend": on_extend,
+    "note": on_note,
+    "summary": delegate("summary_command"),
+    "schedule": delegate("schedule_command"),
+    "owner": on_owner,
+    "admin": on_admin,
+}
+
+
+def clicked_view(body: dict[str, Any]) -> ViewSpec:
+    return ViewSpec.model_validate_json(body["actions"][0]["value"])
+
+
+def clicker(body: dict[str, Any]) -> Caller:
+    user = body["user"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return Caller(user_id=user["id"], team_id=user.get("team_id") or (body.get("team") or {}).get("id") or "",
+                  channel_id=channel)
+
+
+def in_channel(body: dict[str, Any]) -> bool:
+    """Whether the clicked message is a normal channel message (so it is already shared)."""
+    container = body.get("container") or {}
+    return container.get("type") == "message" and not container.get("is_ephemeral", False)
 
 
 def register(app: App, deps: Deps) -> None:
-    pass
+    @app.command(COMMAND)
+    def on_command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        with errors.replies_on_error(ack, respond):
+            caller = Caller(user_id=body["user_id"], team_id=body.get("team_id") or "",
+                            channel_id=body.get("channel_id"))
+            message = run(deps, caller, body.get("text") or "")
+            ack(response_type="ephemeral", **message.to_dict())
+
+    @app.action(ActionId.PAGE.value)
+    def on_page(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        with errors.replies_on_error(None, respond):
+            caller = clicker(body)
+            shared = in_channel(body)
+            with deps.sessions.read() as session:
+                message = views.render(session, deps, clicked_view(body), user_id=caller.user_id,
+                                       team_id=caller.team_id, channel_id=caller.channel_id)
+            if shared:
+                # Turning the page of a message everyone sees would turn it for everyone.
+                respond(response_type="ephemeral", replace_original=False, **message.to_dict())
+                return
+            respond(replace_original=True, **message.to_dict())
+
+    @app.action(ActionId.SHARE.value)
+    def on_share(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with errors.replies_on_error(None, respond):
+            caller = clicker(body)
+            with deps.sessions.read() as session:
+                message = views.render(session, deps, clicked_view(body), user_id=caller.user_id,
+                                       team_id=caller.team_id, channel_id=caller.channel_id, shareable=False)
+            try:
+                client.chat_postMessage(channel=caller.channel_id or "", **message.to_dict())
+            except SlackApiError as error:
+                code = str(error.response.get("error") or "error")
+                log.warning("could not share a message in %s (%s)", caller.channel_id, code)
+                respond(text=texts.SHARE_FAILED.format(channel=caller.channel_id, error=code),
+                        response_type="ephemeral", replace_original=False)
+                return
+            respond(text=texts.SHARED.format(channel=caller.channel_id), response_type="ephemeral",
+                    replace_original=False)
+
+    @app.action(ActionId.SHOW.value)
+    def on_show_clicked(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with errors.replies_on_error(None, respond):
+            caller = clicker(body)
+            spec = clicked_view(body)
+            from_message = bool(body.get("response_url"))
+            with deps.sessions.read() as session:
+                message = views.render(session, deps, spec, user_id=caller.user_id, team_id=caller.team_id,
+                                       channel_id=caller.channel_id, shareable=from_message)
+            if from_message:
+                respond(response_type="ephemeral", replace_original=False, **message.to_dict())
+                return
+            # From App Home (no response_url): show the action in a modal instead.
+            title = blocks.shorten(f"Action {spec.ref or ''}".strip(), MODAL_TITLE_CHARS)
+            view = View(type="modal", title=PlainTextObject(text=title), close=PlainTextObject(text="Close"),
+                        blocks=message.blocks)
+            client.views_open(trigger_id=body["trigger_id"], view=view)

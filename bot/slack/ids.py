@@ -78,3 +78,4 @@ class ModalMetadata(BaseModel):
     view: ViewSpec
     response_url: str | None = None
     channel_id: str | None = None
+    shareable: bool = True  # False when the message is already in the channel

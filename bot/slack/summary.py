@@ -69,7 +69,7 @@ from bot.plan.summary import (
 )
 from bot.scheduler import Outcome, PostFailed, default_worker, publish
 from bot.slack import texts
-from bot.slack.blocks import Message
+from bot.slack.blocks import MAX_BLOCKS, Message
 from bot.slack.context import Deps
 from bot.slack.errors import replies_on_error
 from bot.slack.ids import ActionId, ViewSpec
@@ -267,7 +267,7 @@ def summary_messages(s: Summary) -> SlackSummary:
     recs_heading = SectionBlock(text=MarkdownTextObject(text=f"*{HEADING_RECOMMENDATIONS}*"))
     whole = [*_head(s), DividerBlock(), *_sections(changes), *_sections(exceptions), *_sections(due_soon),
              DividerBlock(), recs_heading, *[b for g in recs for b in _sections(g)], *_footer(s)]
-    main_limit = Message.MAX_BLOCKS - PREVIEW_BLOCKS
+    main_limit = MAX_BLOCKS - PREVIEW_BLOCKS
     if len(whole) <= main_limit and _text_size(whole) <= MESSAGE_BUDGET:
         return SlackSummary(Message(text, whole), ())
 

@@ -42,3 +42,119 @@ SCHEDULE_HERE_NEEDS_CHANNEL = "`here` only works in a channel; name one with #."
 SCHEDULE_CHANNEL_NOT_LINKED = (
     'I can\'t tell which channel "{text}" is: type # and pick it from the list so Slack links it, or say `here`.'
 )
+
+# The /plan command and the messages it draws (bot/slack/commands.py, blocks.py, views.py).
+HELP_TITLE = "planbot: the action plan, in Slack"
+HELP_FALLBACK = "planbot: `/plan status`, `overdue`, `due`, `mine`, `show REF`, `done`, `extend`, `note`, `summary`."
+HELP_INTRO = (
+    "Ask `/plan` where the plan stands, and change an action without leaving Slack. "
+    "Replies are visible only to you; *Share in channel* posts one for everyone. "
+    "A plan key is optional when this channel, or the workspace, has only one plan."
+)
+HELP_COMMANDS = (
+    ("`/plan status [PLAN]`", "RAG counts, progress, each recommendation with its actions", "/plan status ppr"),
+    ("`/plan overdue [PLAN]`", "what is late, who owns it, and why", "/plan overdue"),
+    ("`/plan due [DAYS]`", "open actions due in the next DAYS days (30 unless you say)", "/plan due 14"),
+    ("`/plan mine`", "the actions owned by your roles, across plans", "/plan mine"),
+    ("`/plan show REF`", "one action in full, with its history", "/plan show 4.1"),
+    ("`/plan done REF [note]`", "mark an action complete", "/plan done 4.1 Signed off by the board"),
+    ("`/plan extend REF DATE reason…`", "revise the due date (a reason is required)",
+     "/plan extend 4.1 31/03/2027 Recruitment delayed"),
+    ("`/plan note REF text…`", "add an update", "/plan note 4.1 Interviews booked for March"),
+    ("`/plan summary [PLAN] [MONTH]`", "preview the monthly summary (only you see it)", "/plan summary ppr Oct 2026"),
+)
+HELP_ADMIN = (
+    "*For plan admins:* `/plan owner \"ROLE\" @user` says who holds a role "
+    "(`/plan owner remove \"ROLE\" @user` undoes it); `/plan admin add @user` and `/plan admin remove @user`."
+)
+HELP_DATES = "Dates are day first: `31/12/2026`, `2026-12-31` or `31 Dec 2026`."
+UNKNOWN_COMMAND = "I don't know `/plan {word}`. Here is what I can do:"
+DID_YOU_MEAN = "I don't know `/plan {word}`. Did you mean `/plan {suggestion}`?"
+UNCLOSED_QUOTE = 'A quote is not closed: put role names in straight double quotes, like `"Head of Protection"`.'
+NEEDS_REF = "Which action? Give its reference, like `/plan {command} 4.1`."
+EXTEND_USAGE = "Give the action, the new date and a reason, like `/plan extend 4.1 31/03/2027 Recruitment delayed`."
+EXTEND_NEEDS_DATE = "Give the new due date after the reference, like `/plan extend {ref} 31/03/2027 reason…`."
+EXTEND_NEEDS_REASON = "Please give a reason for the new date, like `/plan extend {ref} {date} Recruitment delayed`."
+NOTE_NEEDS_TEXT = "What is the update? Write it after the reference, like `/plan note {ref} Interviews booked`."
+DUE_DAYS = "Give the number of days as a whole number from 1 to {most}, like `/plan due 30`."
+TOO_MANY_ARGS = "`/plan {command}` takes {takes}; I did not understand `{extra}`."
+OWNER_USAGE = 'Say which role and who holds it, like `/plan owner "Head of Protection" @alice` (or `/plan owner remove "ROLE" @user`).'
+ADMIN_USAGE = "Say what to do and to whom, like `/plan admin add @alice` or `/plan admin remove @alice`."
+NOT_A_MENTION = "`{text}` is not a person: mention them with @, like `@alice`."
+DONE = "Marked *{ref}* complete."
+EXTENDED = "*{ref}* is now due on {date}."
+NOTED = "Added your update to *{ref}*."
+ROLE_MAPPED = "<@{user}> now holds the role *{role}*."
+ROLE_UNMAPPED = "<@{user}> no longer holds the role *{role}*."
+ADMIN_ADDED = "<@{user}> is now an admin of `{plan}`."
+ADMIN_REMOVED = "<@{user}> is no longer an admin of `{plan}`."
+NOT_AVAILABLE = "`/plan {command}` is not available yet."
+SHARE = "Share in channel"
+SHARED = "Shared in <#{channel}>."
+SHARE_FAILED = "I couldn't post in <#{channel}> (`{error}`). Invite me with `/invite @planbot`, then try again."
+NEXT_PAGE = "Next page"
+PREVIOUS_PAGE = "Previous page"
+DETAILS = "Details"
+MARK_COMPLETE = "Mark complete"
+REVISE_DATE = "Revise date"
+ADD_UPDATE = "Add update"
+REOPEN = "Reopen"
+CONFIRM_COMPLETE_TITLE = "Mark complete?"
+CONFIRM_COMPLETE_TEXT = "Mark {ref} ({title}) complete? It turns green for everyone following the plan."
+CONFIRM_COMPLETE_YES = "Mark complete"
+CONFIRM_COMPLETE_NO = "Cancel"
+SHOWING = "Showing {first}–{last} of {total} {noun}"
+RAG_LINE = "{red_emoji} *{red}* overdue   {amber_emoji} *{amber}* on track   {green_emoji} *{green}* complete"
+PROGRESS_LINE = "*{percent}% complete*: {green} of {total} actions across {recommendations} recommendations"
+STATUS_FALLBACK = "{title}: {red} overdue, {amber} on track, {green} complete ({percent}% complete)."
+PLAN_EMPTY = "Plan `{plan}` has no actions yet."
+PLAN_CLOSED = "This plan is closed."
+AS_OF = "Plan `{plan}` · as of {date}"
+NO_OWNER = "no owner"
+NOBODY_MAPPED = "nobody mapped yet"
+OVERDUE_TITLE = "Overdue: {title}"
+OVERDUE_NONE = "Nothing in `{plan}` is overdue."
+OVERDUE_FALLBACK = "{count} overdue in {plan}."
+DUE_TITLE = "Due in the next {days} days: {title}"
+DUE_NONE = "No open action in `{plan}` is due in the next {days} days."
+DUE_FALLBACK = "{count} open actions in {plan} due in the next {days} days."
+MINE_TITLE = "Your actions"
+MINE_ROLES = "Your roles: {roles}"
+MINE_NONE = "None of your roles has an open action. Nicely done."
+MINE_FALLBACK = "You have {count} open actions."
+MINE_NO_ROLES = (
+    "You don't hold an owner role yet, so no action is yours. A plan admin{admins} can map you: "
+    '`/plan owner "Head of Protection" @you`.'
+)
+LATEST_REASON = "_Latest:_ {reason}"
+SHOW_FALLBACK = "{ref}: {title} ({rag})"
+SHOW_HISTORY = "*History* (newest first)"
+SHOW_NO_HISTORY = "No history yet."
+SHOW_HISTORY_CUT = "Showing the latest {count} events."
+
+# Buttons, modals and App Home (bot/slack/interactions.py, modals.py, home.py).
+CLICK_AGAIN = "That took too long for Slack to open the form. Please click the button again."
+MODAL_SAVE = "Save"
+MODAL_CANCEL = "Cancel"
+REVISE_MODAL_TITLE = "Revise due date"
+REVISE_MODAL_ACTION = "*{ref}* {title}\nDue {due}{original}"
+REVISE_MODAL_ORIGINAL = " (originally {date})"
+REVISE_MODAL_DATE = "New due date"
+REVISE_MODAL_REASON = "Why is it moving?"
+REVISE_MODAL_REASON_HINT = "Everyone following the plan sees this reason beside the new date."
+REVISE_MODAL_PICK_DATE = "Please pick the new due date."
+NOTE_MODAL_TITLE = "Add an update"
+NOTE_MODAL_ACTION = "*{ref}* {title}"
+NOTE_MODAL_TEXT = "Update"
+NOTE_MODAL_HINT = "What has happened since the last update?"
+HOME_RED = "Overdue"
+HOME_AMBER = "On track"
+HOME_GREEN = "Completed in the last {days} days"
+HOME_MORE = "… and {count} more: use `/plan mine`"
+HOME_PLANS = "Plans"
+HOME_NO_PLANS = "There are no open plans yet. Import one with `planbot import`."
+HOME_PLAN_LINE = "*{key}* · {title}\n{red_emoji} {red} overdue   {amber_emoji} {amber} on track   {green_emoji} {green} complete   *{percent}% complete*"
+HOME_MORE_PLANS = "… and {count} more plans."
+HOME_UPDATED = "Updated {date}"
+ACTION_GONE = "That action no longer exists: it may have been removed from the plan. Try `/plan status`."
+

@@ -1,0 +1,110 @@
+"""Draw any message by its ViewSpec: the one place that turns "which message" into a Message.
+
+Commands draw their replies here, and buttons redraw the message they were clicked on (after
+a change, a page turn or a share) with the same call, so a message always looks the same
+however it was reached. Each kind runs a fixed number of SQL statements whatever the plan size.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bot.plan import queries
+from bot.plan.errors import AmbiguousPlan, NotFound
+from bot.plan.rules import DEFAULT_TIMEZONE
+from bot.slack import blocks
+from bot.slack.blocks import Message
+from bot.slack.context import Deps
+from bot.slack.ids import ViewSpec
+from storage.models import Plan
+
+DEFAULT_DUE_DAYS = 30
+MAX_DUE_DAYS = 3660
+
+
+def render(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_id: str,
+           channel_id: str | None, shareable: bool = True) -> Message:
+    """The message `spec` names, drawn for this user as of now.
+
+    `shareable` adds the "Share in channel" button (leave it off for a message already shared).
+    """
+    if spec.kind == "summary":
+        from bot.slack import summary
+
+        return summary.render_preview(session, deps, spec, user_id=user_id, team_id=team_id)  # type: ignore[attr-defined,no-any-return]
+    if spec.kind == "home":
+        raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")
+    if spec.kind == "mine":
+        return _mine(session, deps, spec, user_id=user_id, team_id=team_id, channel_id=channel_id,
+                     shareable=shareable)
+    if spec.kind == "show":
+        action = queries.find_action(session, spec.ref or "", spec.plan, channel_id)
+        plan = session.get(Plan, action.plan_id)
+        assert plan is not None
+        detail = queries.action_detail(session, action, deps.today(plan.timezone), team_id)
+        spec = spec.model_copy(update={"plan": plan.key, "ref": action.ref, "offset": 0})
+        return blocks.show_message(detail, spec, shareable=shareable)
+
+    plan = queries.resolve_plan(session, spec.plan, channel_id)
+    today = deps.today(plan.timezone)
+    spec = spec.model_copy(update={"plan": plan.key, "ref": None})
+    if spec.kind == "status":
+        data = queries.status(session, plan, today, offset=spec.offset, page_size=blocks.STATUS_PAGE_SIZE)
+        if not data.recommendations and spec.offset > 0:
+            spec = spec.model_copy(update={"offset": _last_page(data.page)})
+            data = queries.status(session, plan, today, offset=spec.offset, page_size=blocks.STATUS_PAGE_SIZE)
+        return blocks.status_message(data, spec, shareable=shareable)
+    if spec.kind == "overdue":
+        listed = queries.overdue(session, plan, today, offset=spec.offset, page_size=blocks.LIST_PAGE_SIZE)
+        if not listed.items and spec.offset > 0:
+            spec = spec.model_copy(update={"offset": _last_page(listed.page)})
+            listed = queries.overdue(session, plan, today, offset=spec.offset, page_size=blocks.LIST_PAGE_SIZE)
+        return blocks.overdue_message(listed, spec, shareable=shareable)
+    if spec.kind == "due":
+        days = spec.days or DEFAULT_DUE_DAYS
+        spec = spec.model_copy(update={"days": days})
+        listed = queries.due_within(session, plan, today, days, offset=spec.offset,
+                                    page_size=blocks.LIST_PAGE_SIZE)
+        if not listed.items and spec.offset > 0:
+            spec = spec.model_copy(update={"offset": _last_page(listed.page)})
+            listed = queries.due_within(session, plan, today, days, offset=spec.offset,
+                                        page_size=blocks.LIST_PAGE_SIZE)
+        return blocks.due_message(listed, days, spec, shareable=shareable)
+    raise ValueError(f"no message is drawn for a {spec.kind!r} view")
+
+
+def _last_page(page: queries.Page) -> int:
+    """After actions leave a list (say, completed), the offset of its last page that has any."""
+    return max(0, (page.total - 1) // page.size * page.size) if page.size else 0
+
+
+def _mine(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_id: str,
+          channel_id: str | None, shareable: bool) -> Message:
+    roles = queries.user_roles(session, user_id, team_id)
+    plan = queries.get_plan(session, spec.plan) if spec.plan else None
+    today = deps.today(plan.timezone if plan else DEFAULT_TIMEZONE)
+    if not roles:
+        return blocks.mine_message(_nothing(today), roles, spec, admins=_admins_here(session, channel_id),
+                                   shareable=shareable)
+    listed = queries.actions_for_user(session, user_id, team_id, today, plan=plan, offset=spec.offset,
+                                      page_size=blocks.LIST_PAGE_SIZE)
+    if not listed.items and spec.offset > 0:
+        spec = spec.model_copy(update={"offset": _last_page(listed.page)})
+        listed = queries.actions_for_user(session, user_id, team_id, today, plan=plan, offset=spec.offset,
+                                          page_size=blocks.LIST_PAGE_SIZE)
+    return blocks.mine_message(listed, roles, spec, shareable=shareable)
+
+
+def _nothing(today: date) -> queries.ActionList:
+    return queries.ActionList(plan=None, today=today, items=(), page=queries.Page(0, blocks.LIST_PAGE_SIZE, 0))
+
+
+def _admins_here(session: Session, channel_id: str | None) -> list[str]:
+    """The admins of the plan this channel (or workspace) points to, to name who can map a role."""
+    try:
+        plan = queries.resolve_plan(session, None, channel_id)
+    except (AmbiguousPlan, NotFound):
+        return []
+    return queries.plan_admins(session, plan.id)

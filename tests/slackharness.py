@@ -100,12 +100,23 @@ class PlanbotServer:
         self.app = create_app(settings, sessions, clock=lambda: self.now)
         self.server = make_http_server(self.app, sessions, host="127.0.0.1", port=0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._closing = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
         self.acks: list[float] = []
         self._ids = itertools.count(1)
 
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except OSError:
+            # close() from the test's thread pulls the sockets from under waitress's select():
+            # "Bad file descriptor" then is how the loop learns it is over.
+            if not self._closing:
+                raise
+
     def close(self) -> None:
+        self._closing = True
         self.server.close()
         self._thread.join(5)
 

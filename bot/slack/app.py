@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,6 +17,8 @@ from bot.config import Settings
 from bot.slack import commands, errors, home, interactions, summary
 from bot.slack.context import Clock, Deps, utc_now
 from storage.db import Sessions
+
+LISTENER_THREADS = 16
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -42,6 +45,9 @@ def create_app(
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
         client=make_client(settings),
+        # Work after an ack (the transaction, redrawing the message, refreshing App Home) holds a
+        # listener thread; Bolt's default of 5 queued a burst of 20 clicks for over a second.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="planbot-listener"),
         signing_secret=signing_secret,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("planbot.bolt"),

@@ -1,6 +1,5 @@
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.plan import queries

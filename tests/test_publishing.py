@@ -23,13 +23,14 @@ from bot.plan.publishing import (
 from bot.plan.queries import get_plan
 from bot.plan.schedule import Schedule, ScheduleError, Slot, parse_schedule
 from bot.plan.services import Actor
-from bot.plan.summary import Figures, month_period
+from bot.plan.queries import RagCounts
+from bot.plan.summary import month_period
 from storage.models import ActionEvent, SummaryPost
 from tests.plans import ADMIN, ALICE, TEAM, load
 
 MARCH = month_period(2027, 3)
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
-FIGURES = Figures(1, 2, 3)
+FIGURES = RagCounts(1, 2, 3)
 
 
 def claim_as(sessions, worker: str, now: datetime = AT, **options):

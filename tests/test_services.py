@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.plan import queries, services
 from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed
-from bot.plan.rules import ActionStatus, Rag
+from bot.plan.rules import ActionStatus
 from bot.plan.services import Actor
 from storage.db import Sessions, make_engine
 from storage.models import Action, ActionEvent

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from bot.plan.rules import ActionStatus
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, BlockId, InputId
-from tests.clicks import action_pk, action_row, button, events, has_button, settle, status_blocks, wait_for_posts
+from tests.clicks import action_pk, action_row, button, events, has_button, settle, status_blocks
 from tests.plans import ADMIN, ALICE, MALLORY, load
 from tests.slackharness import message_text
 

@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import event
 
 from bot.plan.errors import InvalidInput
-from bot.plan.queries import ActionView, OverdueItem, get_plan
+from bot.plan.queries import ActionView, OverdueItem, RagCounts, get_plan
 from bot.plan.rules import ActionStatus, Rag
 from bot.plan.schedule import Schedule
 from bot.plan.summary import (
-    Figures,
     Summary,
     build_summary,
     current_period,
@@ -97,7 +96,7 @@ def test_the_executive_summary_is_one_sentence_in_the_boards_voice(red, amber, g
                       original_due=date(2027, 1, 1), revised_due=None, revision_reason=None,
                       status=ActionStatus.IN_PROGRESS, completed_at=None, version=1, rag=Rag.RED, days_late=14)
     exceptions = (OverdueItem(late, None),) if red == 1 else ()
-    assert executive_summary(Figures(red, amber, green), exceptions) == sentence
+    assert executive_summary(RagCounts(red, amber, green), exceptions) == sentence
 
 
 def test_figures_and_changes_are_measured_from_the_last_posted_summary(sessions):
@@ -105,8 +104,8 @@ def test_figures_and_changes_are_measured_from_the_last_posted_summary(sessions)
     with sessions.read() as session:
         summary = build_summary(session, get_plan(session, "ppr"), month_period(2027, 3), SAMPLE_NOW)
     assert summary.previous is not None and summary.previous.period.label == "February 2027"
-    assert summary.previous.figures == Figures(red=0, amber=7, green=3)
-    assert summary.figures == Figures(red=2, amber=4, green=4)
+    assert summary.previous.figures == RagCounts(red=0, amber=7, green=3)
+    assert summary.figures == RagCounts(red=2, amber=4, green=4)
     assert summary.headline == "2 of 10 actions are overdue; 4 are complete and 4 are on track."
     assert summary.progress() == "40% complete (4 of 10 actions), up 10 points from 30% at the February 2027 summary."
     assert [c.action.ref for c in summary.completed] == ["1.2"]

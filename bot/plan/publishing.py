@@ -21,7 +21,8 @@ from bot.plan.dates import format_long
 from bot.plan.errors import InvalidInput
 from bot.plan.schedule import Schedule, Slot, due_slot, next_slot, parse_schedule
 from bot.plan.services import Actor, check_admin, record
-from bot.plan.summary import Figures, Period
+from bot.plan.queries import RagCounts
+from bot.plan.summary import Period
 from storage.models import Plan, SummaryPost
 
 LEASE: Final = timedelta(minutes=10)
@@ -138,7 +139,7 @@ def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> 
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, figures: Figures, actor: Actor) -> bool:
+def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, figures: RagCounts, actor: Actor) -> bool:
     """The summary and its thread are posted: the period is done. False if the claim was lost."""
     result = session.execute(
         update(SummaryPost).where(*_held(claim))

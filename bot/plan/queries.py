@@ -6,6 +6,7 @@ in SQL and the owners of a page's actions come in one statement.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,22 @@ class RagCounts:
 
     def of(self, colour: Rag) -> int:
         return {Rag.RED: self.red, Rag.AMBER: self.amber, Rag.GREEN: self.green}[colour]
+
+    def to_dict(self) -> dict[str, int]:
+        return {"red": self.red, "amber": self.amber, "green": self.green, "total": self.total,
+                "percent_complete": self.percent_complete}
+
+    def to_json(self) -> str:
+        """The figures a posted summary keeps, so that the next one can say how they moved."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> RagCounts | None:
+        try:
+            data = json.loads(text or "")
+            return cls(red=int(data["red"]), amber=int(data["amber"]), green=int(data["green"]))
+        except (ValueError, TypeError, KeyError):
+            return None
 
 
 @dataclass(frozen=True)

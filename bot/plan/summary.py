@@ -8,7 +8,6 @@ rendering says the same thing.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -137,49 +136,10 @@ def parse_month(text: str, today: date) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class Figures:
-    """The counts a summary reports; stored with a posted summary so the next can say how they moved."""
-
-    red: int
-    amber: int
-    green: int
-
-    @classmethod
-    def of(cls, counts: RagCounts) -> Figures:
-        return cls(red=counts.red, amber=counts.amber, green=counts.green)
-
-    @property
-    def total(self) -> int:
-        return self.red + self.amber + self.green
-
-    @property
-    def percent_complete(self) -> int:
-        return round(100 * self.green / self.total) if self.total else 0
-
-    def of_colour(self, colour: Rag) -> int:
-        return {Rag.RED: self.red, Rag.AMBER: self.amber, Rag.GREEN: self.green}[colour]
-
-    def to_dict(self) -> dict[str, int]:
-        return {"red": self.red, "amber": self.amber, "green": self.green, "total": self.total,
-                "percent_complete": self.percent_complete}
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str | None) -> Figures | None:
-        try:
-            data = json.loads(text or "")
-            return cls(red=int(data["red"]), amber=int(data["amber"]), green=int(data["green"]))
-        except (ValueError, TypeError, KeyError):
-            return None
-
-
-@dataclass(frozen=True)
 class PreviousSummary:
     period: Period
     posted_at: datetime
-    figures: Figures | None
+    figures: RagCounts | None
 
 
 @dataclass(frozen=True)
@@ -206,7 +166,7 @@ class Summary:
     period: Period
     generated_at: datetime
     today: date
-    figures: Figures
+    figures: RagCounts
     previous: PreviousSummary | None
     since: datetime  # changes listed happened after this: the last summary, or the plan's creation
     completed: tuple[Completion, ...]
@@ -268,7 +228,7 @@ def _is(n: int) -> str:
     return f"{n} is" if n == 1 else f"{n} are"
 
 
-def executive_summary(figures: Figures, exceptions: tuple[OverdueItem, ...] = ()) -> str:
+def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = ()) -> str:
     """One sentence in the board's voice, from the figures alone."""
     red, amber, green, total = figures.red, figures.amber, figures.green, figures.total
     if total == 0:
@@ -323,7 +283,7 @@ def _previous(row: SummaryPost | None) -> PreviousSummary | None:
         period = period_from_key(row.period)
     except InvalidInput:
         period = Period(row.period, row.period, "custom")
-    return PreviousSummary(period=period, posted_at=row.posted_at, figures=Figures.from_json(row.snapshot))
+    return PreviousSummary(period=period, posted_at=row.posted_at, figures=RagCounts.from_json(row.snapshot))
 
 
 def _iso(value: str | None) -> date | None:
@@ -377,7 +337,7 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         period=period,
         generated_at=now,
         today=today,
-        figures=Figures.of(view.counts),
+        figures=view.counts,
         previous=previous,
         since=since,
         completed=tuple(completions.values()),

@@ -83,7 +83,7 @@ def _when(at: datetime, tz: str) -> str:
 def _standing(s: Summary) -> list[_Node]:
     f, before = s.figures, (s.previous.figures if s.previous else None)
     labels = {Rag.RED: "Red (overdue)", Rag.AMBER: "Amber (on track)", Rag.GREEN: "Green (complete)"}
-    rows = [(labels[c], str(f.of_colour(c))) + ((change(f.of_colour(c), before.of_colour(c)),) if before else ())
+    rows = [(labels[c], str(f.of(c))) + ((change(f.of(c), before.of(c)),) if before else ())
             for c in (Rag.RED, Rag.AMBER, Rag.GREEN)]
     rows.append(("Total", str(f.total)) + ((change(f.total, before.total),) if before else ()))
     headers = ("RAG", "Actions") + ((f"Change since {s.previous.period.label}",) if before and s.previous else ())

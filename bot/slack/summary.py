@@ -175,8 +175,8 @@ def _head(s: Summary) -> list[Block]:
     f, before = s.figures, (s.previous.figures if s.previous else None)
     fields = []
     for colour in (Rag.RED, Rag.AMBER, Rag.GREEN):
-        moved = f" ({change(f.of_colour(colour), before.of_colour(colour))})" if before else ""
-        fields.append(MarkdownTextObject(text=f"{RAG_EMOJI[colour]} *{RAG_WORDS[colour]}*\n{f.of_colour(colour)}{moved}"))
+        moved = f" ({change(f.of(colour), before.of(colour))})" if before else ""
+        fields.append(MarkdownTextObject(text=f"{RAG_EMOJI[colour]} *{RAG_WORDS[colour]}*\n{f.of(colour)}{moved}"))
     moved = f" ({change(f.percent_complete, before.percent_complete)} points)" if before else ""
     fields.append(MarkdownTextObject(text=f"*Complete*\n{f.percent_complete}% of {f.total}{moved}"))
     compared = FIRST_SUMMARY if s.previous is None else f"Compared with the {s.previous.period.label} summary."

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -53,6 +54,7 @@ STATUS = "/plan status"
 COMPLETE = "Mark complete"
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 START_TIMEOUT = 60.0
+MIN_REQUESTS = 100  # a series stops at --requests, or at its time budget once it has this many
 
 
 @dataclass
@@ -174,9 +176,15 @@ class Sample:
     reply: bytes
 
 
-def send_all(port: int, requests: Sequence[Request], in_flight: int) -> tuple[list[Sample], float]:
-    """Send every request, `in_flight` at a time over keep-alive connections; the samples and wall time."""
+def send_all(port: int, requests: Sequence[Request], in_flight: int,
+             stop_after: float = math.inf, at_least: int = 0) -> tuple[list[Sample], float]:
+    """Send the requests `in_flight` at a time over keep-alive connections; the samples and wall time.
+
+    After `stop_after` seconds no more are sent, once `at_least` have been.
+    """
     samples: list[Sample] = []
+    taken = [0]
+    failures: list[BaseException] = []
     queue: Iterator[Request] = iter(requests)
     lock = threading.Lock()
     clients = [Client(port) for _ in range(min(in_flight, len(requests)))]
@@ -185,28 +193,37 @@ def send_all(port: int, requests: Sequence[Request], in_flight: int) -> tuple[li
     def worker(client: Client) -> None:
         start.wait()
         mine: list[Sample] = []
-        while True:
-            with lock:
-                request = next(queue, None)
-            if request is None:
-                break
-            headers = signed_headers(request)
-            sent = time.time()
-            status, body, elapsed = client.send(request, headers)
-            mine.append(Sample(request, sent, elapsed, status == 200 and b"went wrong" not in body, body))
+        try:
+            while True:
+                with lock:
+                    late = time.perf_counter() - began > stop_after and taken[0] >= at_least
+                    request = None if late else next(queue, None)
+                    taken[0] += request is not None
+                if request is None:
+                    break
+                headers = signed_headers(request)
+                sent = time.time()
+                status, body, elapsed = client.send(request, headers)
+                mine.append(Sample(request, sent, elapsed, status == 200 and b"went wrong" not in body, body))
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            failures.append(error)
         with lock:
             samples.extend(mine)
 
     threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in clients]
     for t in threads:
         t.start()
-    start.wait()
     began = time.perf_counter()
+    start.wait()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - began
     for c in clients:
         c.close()
+    if failures:
+        raise failures[0]
+    if requests and not samples:
+        raise RuntimeError("no request was sent")
     return samples, seconds
 
 
@@ -289,6 +306,7 @@ class Options:
     sizes: list[int]
     requests: int
     warmup: int
+    series_seconds: float  # the time budget of one series
     output: Path
     quick: bool
 
@@ -322,9 +340,12 @@ class Bench:
         """
         server.settle()
         before = server.statements()
-        while len(series.latencies) < self.options.requests:
+        budget = self.options.series_seconds
+        while len(series.latencies) < self.options.requests and (
+                series.seconds < budget or len(series.latencies) < MIN_REQUESTS):
             batch = make(self.options.requests - len(series.latencies))
-            samples, seconds = send_all(server.port, batch, series.in_flight)
+            samples, seconds = send_all(server.port, batch, series.in_flight, budget - series.seconds,
+                                        MIN_REQUESTS - len(series.latencies))
             series.latencies += [s.latency for s in samples]
             series.seconds += seconds
             for sample in samples:
@@ -493,14 +514,15 @@ def report(results: list[Series], options: Options, elapsed: float, load: tuple[
     lines = [
         f"Ack latency, {when}: {platform.python_implementation()} {platform.python_version()} on "
         f"{os.cpu_count()} CPUs (load average {load[0]:.1f} before, {load[1]:.1f} after), waitress with "
-        f"{THREADS} threads, {options.requests} measured requests a series after "
-        f"{options.warmup} + {options.warmup} warm-up ones, {elapsed / 60:.1f} minutes in all. "
+        f"{THREADS} threads; a series is {options.requests} requests, or what {options.series_seconds:.0f} s "
+        f"allow once it has {MIN_REQUESTS}, after {options.warmup} + {options.warmup} warm-up ones; "
+        f"{elapsed / 60:.1f} minutes in all. "
         "Times in ms; \"redrawn\" is from sending a click until planbot had redrawn the clicked "
         "message (its work after the ack).",
         "",
-        "| app | database | actions | request | in flight | ack p50 | ack p99 | acks/s "
+        "| app | database | actions | request | in flight | requests | ack p50 | ack p99 | acks/s "
         "| redrawn p50 | redrawn p99 | redrawn/s | SQL/request | errors |",
-        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in results:
         sql = s.statements_per_request
@@ -508,7 +530,7 @@ def report(results: list[Series], options: Options, elapsed: float, load: tuple[
                    if s.redrawn else "– | – | –")
         lines.append(
             f"| {s.app} | {BACKEND_NAMES[s.backend]} | {f'{s.size:,}' if s.size else '–'} | {s.request} | "
-            f"{s.in_flight} | {ms(s.p50)} | {ms(s.p99)} | {s.rps:.0f} | {redrawn} | "
+            f"{s.in_flight} | {len(s.latencies)} | {ms(s.p50)} | {ms(s.p99)} | {s.rps:.0f} | {redrawn} | "
             f"{'–' if sql is None else f'{sql:.1f}'} | {s.errors} |"
         )
     lines += ["", "| goal | database | measured | target | result |", "| --- | --- | ---: | ---: | --- |"]
@@ -538,11 +560,12 @@ def parse(argv: list[str] | None) -> Options:
     sizes = [int(s) for s in (args.sizes or ("10,1000" if args.quick else "10,1000,10000")).split(",")]
     requests = args.requests or (40 if args.quick else 400)
     return Options(backends=backends, sizes=sizes, requests=requests,
-                    warmup=max(5, requests // 8), output=args.output, quick=args.quick)
+                    warmup=max(5, requests // 8), series_seconds=4.0 if args.quick else 10.0, output=args.output, quick=args.quick)
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the apps and drop the database
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="planbot-bench-") as tmp:

@@ -550,7 +550,7 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--sizes", default=None, help="plan sizes in actions (default 10,1000,10000; quick 10,1000)")
-    parser.add_argument("--requests", type=int, default=None, help="measured requests a series (default 400; quick 40)")
+    parser.add_argument("--requests", type=int, default=None, help="measured requests a series (default 400; quick 30)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -558,9 +558,9 @@ def parse(argv: list[str] | None) -> Options:
     if unknown:
         parser.error(f"unknown backend {', '.join(sorted(unknown))}; use sqlite and/or postgresql")
     sizes = [int(s) for s in (args.sizes or ("10,1000" if args.quick else "10,1000,10000")).split(",")]
-    requests = args.requests or (40 if args.quick else 400)
+    requests = args.requests or (30 if args.quick else 400)
     return Options(backends=backends, sizes=sizes, requests=requests,
-                    warmup=max(5, requests // 8), series_seconds=4.0 if args.quick else 10.0, output=args.output, quick=args.quick)
+                    warmup=max(5, requests // 20), series_seconds=3.0 if args.quick else 10.0, output=args.output, quick=args.quick)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -262,20 +262,20 @@ class OpenActions:
                 .order_by(Recommendation.number, Action.position)
             ))
         self.next = 0
-        self.unchecked: list[int] = []
+        self.clicked: dict[str, int] = {}  # a click's response key -> the action it completes
 
     def take(self, count: int) -> list[tuple[int, int]]:
         """Up to `count` open actions as (id, version), none of them handed out before."""
         ids = self.ids[self.next:self.next + count]
         self.next += len(ids)
-        self.unchecked += ids
         with self.sessions.read() as session:
             versions = dict(session.execute(select(Action.id, Action.version).where(Action.id.in_(ids))).all())
         return [(i, versions[i]) for i in ids]
 
-    def still_open(self) -> int:
-        """How many of the actions handed out since the last call are not complete."""
-        ids, self.unchecked = self.unchecked, []
+    def still_open(self, sent: list[Request]) -> int:
+        """How many of the actions these clicks were on are not complete."""
+        ids = [self.clicked.pop(request.response_key) for request in sent]
+        self.clicked.clear()  # taken but not sent: the series ran out of time
         with self.sessions.read() as session:
             complete = session.scalars(select(Action.id).where(
                 Action.id.in_(ids), Action.status == ActionStatus.COMPLETE.value)).all()
@@ -332,11 +332,11 @@ class Bench:
                      channel=CHANNEL, slack_base=self.slack_base)
 
     def measure(self, server: Server, series: Series, make: Callable[[int], list[Request]],
-                unfinished: Callable[[], int] | None = None) -> Series:
+                unfinished: Callable[[list[Request]], int] | None = None) -> Series:
         """Run `series` in batches from `make(n)` (which may give fewer than n), counting SQL.
 
-        `unfinished()`, asked once the app is idle after each batch, says how many requests in
-        it did not do what they should (a click that left its action open).
+        `unfinished(sent)`, asked once the app is idle after each batch, says how many of the
+        requests sent did not do what they should (a click that left its action open).
         """
         server.settle()
         before = server.statements()
@@ -357,7 +357,7 @@ class Bench:
                 self.redraws(server, series, samples)
             if unfinished is not None:
                 server.settle()
-                for _ in range(unfinished()):
+                for _ in range(unfinished([sample.request for sample in samples])):
                     series.error("a clicked action was not complete afterwards")
         server.settle()
         series.statements = server.statements() - before if server.kind == "planbot" else None
@@ -430,14 +430,16 @@ class Bench:
                             server.settle()
                             actions.reopen_all()
                             batch = actions.take(n)
-                        return [self.click_request(i, v, key) for i, v in batch]
+                        requests = [self.click_request(i, v, key) for i, v in batch]
+                        actions.clicked.update((r.response_key, i) for r, (i, _) in zip(requests, batch))
+                        return requests
 
                     def statuses(n: int, key: str = key) -> list[Request]:
                         return [self.status_request(key) for _ in range(n)]
 
                     self.warm(server, statuses)
                     self.warm(server, clicks)
-                    actions.unchecked.clear()
+                    actions.clicked.clear()
                     for in_flight in IN_FLIGHT:
                         self.measure(server, Series("planbot", backend, size, STATUS, in_flight), statuses)
                         self.measure(server, Series("planbot", backend, size, COMPLETE, in_flight), clicks,

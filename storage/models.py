@@ -216,6 +216,7 @@ class ActionEvent(Base):
     __table_args__ = (
         Index("ix_action_events_action", "action_id", "id"),
         Index("ix_action_events_plan_at", "plan_id", "at"),
+        Index("ix_action_events_plan_id_id", "plan_id", "id"),
     )
 
 

@@ -51,8 +51,18 @@ def run(planbot, text: str, user: str) -> int:
     ("done {plan} 1.2 Signed off", ADMIN),
 ])
 def test_statements_per_request_do_not_grow_with_the_plan(plans, command, user):
-    run(plans, "status small", ALICE)  # warm the connection pool
+    run(plans, "show small 1.1", ALICE)  # warm the connection pool (and nothing a command below draws)
     small = run(plans, command.format(plan="small"), user)
     large = run(plans, command.format(plan="large"), user)
     assert small == large, f"{command}: {small} statements for 10 actions, {large} for 1,000"
     assert small < 20
+
+
+def test_a_plan_wide_list_is_drawn_once_per_change_and_drawn_again_after_one(plans):
+    cold = run(plans, "status large", ALICE)
+    warm = run(plans, "status large", ALICE)
+    assert warm < cold  # served from the render cache: only the plan and its revision are read
+    before = plans.command("status large", user=ALICE, channel="COTHER").text
+    assert plans.command("done large 1.2 Signed off", user=ADMIN, channel="COTHER").status == 200
+    after = plans.command("status large", user=ALICE, channel="COTHER").text
+    assert after != before  # the change made a new revision, so the list was drawn again

@@ -249,6 +249,11 @@ def _rag_column(today: date):  # type: ignore[no-untyped-def]
     )
 
 
+def plan_revision(session: Session, plan_id: int) -> int:
+    """The plan's latest audit event id: it changes with every change to the plan or its actions."""
+    return session.scalar(select(func.max(ActionEvent.id)).where(ActionEvent.plan_id == plan_id)) or 0
+
+
 def rag_counts(session: Session, plan_id: int, today: date) -> RagCounts:
     colour = _rag_column(today)
     rows = session.execute(

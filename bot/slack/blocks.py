@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,6 +76,11 @@ class Message:
     blocks: list[Block] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The message as Slack takes it, validated once (a shallow copy each call)."""
+        return dict(self._validated)
+
+    @cached_property
+    def _validated(self) -> dict[str, Any]:
         if not self.text.strip():
             raise MessageTooLarge("a message needs a plain text fallback")
         if len(self.text) > MAX_FALLBACK_TEXT:

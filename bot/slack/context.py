@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from bot.config import Settings
@@ -17,11 +19,36 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class RenderCache:
+    """Recently drawn messages, keyed by what they were drawn from (including the plan's
+    latest audit event, so any change makes a new key and replicas never serve stale data)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     sessions: Sessions
     clock: Clock = utc_now
+    rendered: RenderCache = field(default_factory=RenderCache)
 
     def today(self, timezone_name: str) -> date:
         return today_in(timezone_name, self.clock())

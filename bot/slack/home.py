@@ -6,6 +6,8 @@ something; a click on Home answers there too, since a Home view has no response_
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -157,6 +159,37 @@ def publish(client: WebClient, deps: Deps, actor: Actor, *, notice: str | None =
     with deps.sessions.read() as session:
         data = home_data(session, deps, actor)
     client.views_publish(user_id=actor.user_id, view=home_view(data, notice))
+
+
+class HomeRefresher:
+    """Publishes users' App Home again after their changes, off the listener threads.
+
+    One worker does it, and a user's refreshes coalesce: a burst of clicks by one person
+    costs one or two publishes, not one each, and never holds up the next click's ack.
+    """
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self._pending: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planbot-home")
+
+    def request(self, client: WebClient, actor: Actor) -> Future[None] | None:
+        key = (actor.team_id, actor.user_id)
+        with self._lock:
+            if key in self._pending:
+                return None
+            self._pending.add(key)
+        return self._worker.submit(self._refresh, client, actor, key)
+
+    def _refresh(self, client: WebClient, actor: Actor, key: tuple[str, str]) -> None:
+        with self._lock:
+            # Taken off before publishing, so a change made meanwhile asks for another refresh.
+            self._pending.discard(key)
+        try:
+            publish(client, self.deps, actor)
+        except Exception:
+            log.exception("could not refresh App Home for %s", actor.user_id)
 
 
 class HomeNotice(Respond):

@@ -99,13 +99,14 @@ def redraw(deps: Deps, client: WebClient, source: Source, notice: str | None = N
         respond(text=notice, response_type="ephemeral", replace_original=False)
 
 
-def refresh_home(deps: Deps, client: WebClient, source: Source) -> None:
-    """After a change made from a message, the user's App Home shows it too."""
+def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Source) -> None:
+    """After a change made from a message, the user's App Home shows it too (soon, off this thread)."""
     if not source.on_home:
-        home.publish(client, deps, source.actor)
+        refresher.request(client, source.actor)
 
 
-def change_from_button(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, change: Change) -> None:
+def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any],
+                       client: WebClient, change: Change) -> None:
     ack()
     with errors.replies_on_error(ack, replier(deps, client, actor_of(body), body.get("response_url"))):
         button, source = clicked(body)
@@ -117,7 +118,7 @@ def change_from_button(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCl
             notice = error.message
         redraw(deps, client, source, notice)
         if notice is None:
-            refresh_home(deps, client, source)
+            refresh_home(refresher, client, source)
 
 
 def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, build: ModalBuilder) -> None:
@@ -145,6 +146,7 @@ def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, bu
 
 def change_from_modal(
     deps: Deps,
+    refresher: home.HomeRefresher,
     ack: Ack,
     body: dict[str, Any],
     client: WebClient,
@@ -170,7 +172,7 @@ def change_from_modal(
     source = Source(actor, metadata.view, metadata.response_url, metadata.channel_id, metadata.shareable)
     with errors.replies_on_error(None, replier(deps, client, actor, source.response_url)):
         redraw(deps, client, source)
-        refresh_home(deps, client, source)
+        refresh_home(refresher, client, source)
 
 
 def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
@@ -187,13 +189,15 @@ def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata
 
 
 def register(app: App, deps: Deps) -> None:
+    refresher = home.HomeRefresher(deps)
+
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_button(deps, ack, body, client, services.complete)
+        change_from_button(deps, refresher, ack, body, client, services.complete)
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_button(deps, ack, body, client, services.reopen)
+        change_from_button(deps, refresher, ack, body, client, services.reopen)
 
     @app.action(ActionId.REVISE.value)
     def on_revise(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -205,8 +209,8 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(CallbackId.REVISE.value)
     def on_revise_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_modal(deps, ack, body, client, revise, modals.REVISE_FIELDS, BlockId.REVISE_DATE)
+        change_from_modal(deps, refresher, ack, body, client, revise, modals.REVISE_FIELDS, BlockId.REVISE_DATE)
 
     @app.view(CallbackId.NOTE.value)
     def on_note_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_modal(deps, ack, body, client, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)
+        change_from_modal(deps, refresher, ack, body, client, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)

@@ -50,6 +50,17 @@ def render(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_i
     plan = queries.resolve_plan(session, spec.plan, channel_id)
     today = deps.today(plan.timezone)
     spec = spec.model_copy(update={"plan": plan.key, "ref": None})
+    # Plan-wide lists look the same to everyone: draw each once per change to the plan and day.
+    key = (plan.id, queries.plan_revision(session, plan.id), today, spec.model_dump_json(), shareable)
+    cached = deps.rendered.get(key)
+    if isinstance(cached, Message):
+        return cached
+    message = _plan_list(session, plan, today, spec, shareable)
+    deps.rendered.put(key, message)
+    return message
+
+
+def _plan_list(session: Session, plan: Plan, today: date, spec: ViewSpec, shareable: bool) -> Message:
     if spec.kind == "status":
         data = queries.status(session, plan, today, offset=spec.offset, page_size=blocks.STATUS_PAGE_SIZE)
         if not data.recommendations and spec.offset > 0:

@@ -23,3 +23,9 @@ def test_ack_latency_benchmark_writes_its_table(tmp_path: Path) -> None:
                 "| planbot | SQLite | 10 | /plan status | 4 |", "| planbot | SQLite | 10 | Mark complete | 1 |"):
         assert row in table
     assert "| `/plan status` p99 at 10,000 actions | SQLite | not measured |" in table
+    rows = [line.split("|") for line in table.splitlines() if line.startswith("| planbot | SQLite | 10 |")]
+    assert len(rows) == 4
+    for cells in rows:
+        # Every request answered without error, and planbot really ran SQL (its listeners worked).
+        assert cells[-2].strip() == "0", "|".join(cells)
+        assert float(cells[-3]) > 0, "|".join(cells)

@@ -1,25 +1,22 @@
 """Requests as Slack sends them (signed with the signing secret), and a keep-alive client.
 
-The bodies mirror tests/slackharness.py: a `/plan` slash command and a `block_actions` click.
+The bodies are the test harness's (tests/slackpayloads.py): a `/plan` command and a click.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import itertools
-import json
 import time
-import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from tests import slackpayloads as payloads
+from tests.slackpayloads import FORM
+
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"
-APP_ID = "APLANBOT"
 EVENTS_PATH = "/slack/events"
-FORM = "application/x-www-form-urlencoded"
 
 _ids = itertools.count(1)
 
@@ -34,47 +31,25 @@ class Request:
 def command(text: str, *, user: str, team: str, channel: str, slack_base: str) -> Request:
     n = next(_ids)
     key = f"bench{n:08d}"
-    form = {
-        "token": "legacy-token-unused", "team_id": team, "team_domain": "fire", "channel_id": channel,
-        "channel_name": "plan", "user_id": user, "user_name": user.lower(), "command": "/plan",
-        "text": text, "api_app_id": APP_ID, "response_url": f"{slack_base}/response/{key}",
-        "trigger_id": f"{n}.{team}.bench",
-    }
-    return Request(urllib.parse.urlencode(form).encode(), key)
+    body = payloads.command_body(text, user=user, team=team, channel=channel,
+                                 response_url=f"{slack_base}/response/{key}", trigger_id=f"{n}.{team}.bench")
+    return Request(body, key)
 
 
 def click(button: dict[str, Any], *, user: str, team: str, channel: str, slack_base: str,
           message: dict[str, Any] | None = None) -> Request:
     n = next(_ids)
     key = f"bench{n:08d}"
-    message_ts = (message or {}).get("ts", f"1700000000.{n:06d}")
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": team},
-        "team": {"id": team, "domain": "fire"},
-        "api_app_id": APP_ID,
-        "token": "legacy-token-unused",
-        "trigger_id": f"{n}.{team}.bench",
-        "response_url": f"{slack_base}/response/{key}",
-        "channel": {"id": channel, "name": "plan"},
-        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": True},
-        "message": message or {"type": "message", "ts": message_ts, "text": "", "blocks": []},
-        "actions": [{
-            "type": button.get("type", "button"), "action_id": button["action_id"],
-            "block_id": button.get("block_id", ""), "value": button.get("value", ""),
-            "text": button.get("text", {"type": "plain_text", "text": "?"}),
-            "action_ts": f"{time.time():.6f}",
-        }],
-    }
-    return Request(urllib.parse.urlencode({"payload": json.dumps(payload)}).encode(), key)
+    payload = payloads.click_payload(
+        button, user=user, team=team, channel=channel, response_url=f"{slack_base}/response/{key}",
+        trigger_id=f"{n}.{team}.bench", message_ts=(message or {}).get("ts", f"1700000000.{n:06d}"),
+        message=message)
+    return Request(payloads.payload_body(payload), key)
 
 
 def signed_headers(request: Request, secret: str = SIGNING_SECRET) -> dict[str, str]:
-    ts = str(int(time.time()))
-    base = b"v0:" + ts.encode() + b":" + request.body
-    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"Content-Type": request.content_type, "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature, "Content-Length": str(len(request.body))}
+    headers = payloads.signed_headers(secret, request.body, content_type=request.content_type)
+    return {**headers, "Content-Length": str(len(request.body))}
 
 
 class Client:

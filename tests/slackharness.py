@@ -6,8 +6,6 @@ Every request's acknowledgement time is measured and must stay within Slack's 3 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import threading
@@ -27,12 +25,13 @@ from bot.config import Settings
 from bot.slack.app import create_app
 from bot.slack.server import make_http_server
 from storage.db import Sessions
+from tests import slackpayloads as payloads
 from tests.fakeslack import FakeSlack
 from tests.plans import ALICE, TEAM
 
 SIGNING_SECRET = "test-signing-secret"
 ACK_LIMIT_SECONDS = 3.0
-APP_ID = "APLANBOT"
+APP_ID = payloads.APP_ID
 
 
 @dataclass
@@ -123,11 +122,8 @@ class PlanbotServer:
     def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
              secret: str = SIGNING_SECRET, path: str = "/slack/events",
              extra_headers: dict[str, str] | None = None) -> Reply:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        base = b"v0:" + ts.encode() + b":" + body
-        signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-                   "X-Slack-Signature": signature, **(extra_headers or {})}
+        headers = {**payloads.signed_headers(secret, body, timestamp=timestamp, content_type=content_type),
+                   **(extra_headers or {})}
         request = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")
         started = time.perf_counter()
         try:
@@ -152,13 +148,8 @@ class PlanbotServer:
                      response_url: str | None = None) -> bytes:
         self.last_response_url = response_url or self.fake.new_response_url()
         self.last_trigger_id = self.fake.new_trigger_id()
-        form = {
-            "token": "legacy-token-unused", "team_id": team, "team_domain": "fire", "channel_id": channel,
-            "channel_name": "plan", "user_id": user, "user_name": user.lower(), "command": "/plan",
-            "text": text, "api_app_id": APP_ID, "response_url": self.last_response_url,
-            "trigger_id": self.last_trigger_id,
-        }
-        return urllib.parse.urlencode(form).encode()
+        return payloads.command_body(text, user=user, team=team, channel=channel,
+                                     response_url=self.last_response_url, trigger_id=self.last_trigger_id)
 
     def command(self, text: str, **kwargs: Any) -> Reply:
         """`/plan <text>` typed by a user; the reply is what Slack shows them (the ack body)."""
@@ -172,31 +163,15 @@ class PlanbotServer:
         self.last_response_url = response_url or self.fake.new_response_url()
         self.last_trigger_id = self.fake.new_trigger_id()
         message_ts = (message or {}).get("ts", f"1700000000.{next(self._ids):06d}")
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "team_id": team},
-            "team": {"id": team, "domain": "fire"},
-            "api_app_id": APP_ID,
-            "token": "legacy-token-unused",
-            "trigger_id": self.last_trigger_id,
-            "response_url": self.last_response_url,
-            "channel": {"id": channel, "name": "plan"},
-            "container": container or {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                                        "is_ephemeral": True},
-            "message": message or {"type": "message", "ts": message_ts, "text": "", "blocks": []},
-            "actions": [{
-                "type": button.get("type", "button"), "action_id": button["action_id"],
-                "block_id": button.get("block_id", ""), "value": button.get("value", ""),
-                "text": button.get("text", {"type": "plain_text", "text": "?"}),
-                "action_ts": f"{time.time():.6f}",
-            }],
-        }
+        payload = payloads.click_payload(
+            button, user=user, team=team, channel=channel, response_url=self.last_response_url,
+            trigger_id=self.last_trigger_id, message_ts=message_ts, message=message, container=container)
         if home:
             view = self.fake.home_view(user) or {"id": "VHOME", "type": "home", "blocks": []}
             for name in ("response_url", "channel", "message"):
                 payload.pop(name)
             payload.update(container={"type": "view", "view_id": view["id"]}, view=view)
-        return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        return payloads.payload_body(payload)
 
     def open_home(self, user: str = ALICE, *, tab: str = "home") -> Reply:
         """The user opens planbot's App Home (or, with `tab="messages"`, its Messages tab)."""

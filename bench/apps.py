@@ -28,7 +28,7 @@ from bench.plans import NOW
 from bench.signed import BOT_TOKEN, SIGNING_SECRET
 from bot.config import Settings
 from bot.slack.app import create_app, make_client
-from bot.slack.server import make_http_server
+from bot.slack.server import make_http_server, serve_until_interrupted
 from storage.db import open_database
 
 STATS_PATH = "/bench/stats"
@@ -117,12 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     app.listener_runner.listener_executor = executor
     server.application = with_stats(server.application, counter, executor)
     print(f"PORT {server.effective_port}", flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    serve_until_interrupted(server)
     return 0
 
 

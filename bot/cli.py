@@ -239,7 +239,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack.app import create_app
-    from bot.slack.server import make_http_server, serve_socket_mode
+    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
     from bot.slack.summary import SlackSummaryPoster
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
@@ -262,12 +262,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         server = make_http_server(app, sessions, host=args.host, port=args.port, threads=args.threads)
         logging.getLogger("planbot").info("planbot serving on http://%s:%s/slack/events", args.host,
                                           server.effective_port)
-        try:
-            server.run()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.close()
+        serve_until_interrupted(server)
         return 0
     finally:
         if scheduler is not None:

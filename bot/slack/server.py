@@ -48,6 +48,16 @@ def make_http_server(app: App, sessions: Sessions, *, host: str = "0.0.0.0", por
                          backlog=1024, connection_limit=1000, channel_timeout=30, ident="planbot")
 
 
+def serve_until_interrupted(server: Any) -> None:
+    """Run a server from make_http_server until Ctrl-C (or the process is told to stop)."""
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
 def serve_socket_mode(app: App, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -7,7 +7,9 @@ however it was reached. Each kind runs a fixed number of SQL statements whatever
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -62,28 +64,32 @@ def render(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_i
 
 def _plan_list(session: Session, plan: Plan, today: date, spec: ViewSpec, shareable: bool) -> Message:
     if spec.kind == "status":
-        data = queries.status(session, plan, today, offset=spec.offset, page_size=blocks.STATUS_PAGE_SIZE)
-        if not data.recommendations and spec.offset > 0:
-            spec = spec.model_copy(update={"offset": _last_page(data.page)})
-            data = queries.status(session, plan, today, offset=spec.offset, page_size=blocks.STATUS_PAGE_SIZE)
+        spec, data = _paged(spec, lambda offset: queries.status(
+            session, plan, today, offset=offset, page_size=blocks.STATUS_PAGE_SIZE))
         return blocks.status_message(data, spec, shareable=shareable)
     if spec.kind == "overdue":
-        listed = queries.overdue(session, plan, today, offset=spec.offset, page_size=blocks.LIST_PAGE_SIZE)
-        if not listed.items and spec.offset > 0:
-            spec = spec.model_copy(update={"offset": _last_page(listed.page)})
-            listed = queries.overdue(session, plan, today, offset=spec.offset, page_size=blocks.LIST_PAGE_SIZE)
+        spec, listed = _paged(spec, lambda offset: queries.overdue(
+            session, plan, today, offset=offset, page_size=blocks.LIST_PAGE_SIZE))
         return blocks.overdue_message(listed, spec, shareable=shareable)
     if spec.kind == "due":
         days = spec.days or DEFAULT_DUE_DAYS
-        spec = spec.model_copy(update={"days": days})
-        listed = queries.due_within(session, plan, today, days, offset=spec.offset,
-                                    page_size=blocks.LIST_PAGE_SIZE)
-        if not listed.items and spec.offset > 0:
-            spec = spec.model_copy(update={"offset": _last_page(listed.page)})
-            listed = queries.due_within(session, plan, today, days, offset=spec.offset,
-                                        page_size=blocks.LIST_PAGE_SIZE)
+        spec, listed = _paged(spec.model_copy(update={"days": days}), lambda offset: queries.due_within(
+            session, plan, today, days, offset=offset, page_size=blocks.LIST_PAGE_SIZE))
         return blocks.due_message(listed, days, spec, shareable=shareable)
     raise ValueError(f"no message is drawn for a {spec.kind!r} view")
+
+
+Paged = TypeVar("Paged", queries.StatusView, queries.ActionList)
+
+
+def _paged(spec: ViewSpec, fetch: Callable[[int], Paged]) -> tuple[ViewSpec, Paged]:
+    """The page `spec` asks for or, when actions have left the list since (say, completed) and
+    that page is now past the end, the list's last page."""
+    data = fetch(spec.offset)
+    if spec.offset > 0 and data.page.offset >= data.page.total:
+        spec = spec.model_copy(update={"offset": _last_page(data.page)})
+        data = fetch(spec.offset)
+    return spec, data
 
 
 def _last_page(page: queries.Page) -> int:
@@ -99,12 +105,8 @@ def _mine(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_id
     if not roles:
         return blocks.mine_message(_nothing(today), roles, spec, admins=_admins_here(session, channel_id),
                                    shareable=shareable)
-    listed = queries.actions_for_user(session, user_id, team_id, today, plan=plan, offset=spec.offset,
-                                      page_size=blocks.LIST_PAGE_SIZE)
-    if not listed.items and spec.offset > 0:
-        spec = spec.model_copy(update={"offset": _last_page(listed.page)})
-        listed = queries.actions_for_user(session, user_id, team_id, today, plan=plan, offset=spec.offset,
-                                          page_size=blocks.LIST_PAGE_SIZE)
+    spec, listed = _paged(spec, lambda offset: queries.actions_for_user(
+        session, user_id, team_id, today, plan=plan, offset=offset, page_size=blocks.LIST_PAGE_SIZE))
     return blocks.mine_message(listed, roles, spec, shareable=shareable)
 
 

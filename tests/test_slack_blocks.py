@@ -68,7 +68,7 @@ def pages(planbot, first: dict[str, Any], user: str = ALICE) -> list[dict[str, A
     seen = [first]
     while True:
         try:
-            button = find_button(seen[-1]["blocks"], ActionId.PAGE, texts.NEXT_PAGE)
+            button = find_button(seen[-1]["blocks"], ActionId.NEXT_PAGE, texts.NEXT_PAGE)
         except AssertionError:
             return seen
         before = len(planbot.fake.calls_to("response_url"))

@@ -1,4 +1,4 @@
-"""Helpers for summary tests: a poster aimed at the fake Slack, plans of any size, posting a
+"""Helpers for summary tests: a poster aimed at the local Slack, plans of any size, posting a
 period without Slack (to set up "the last summary"), and the month of the sample plan."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from sqlalchemy import insert, select
 
 from bot.config import Settings
+from bot.localslack import LocalSlack
 from bot.plan.importer import import_plan
 from bot.plan.publishing import Claimed, claim, record_message, record_posted, set_schedule
 from bot.plan.queries import get_action, get_plan
@@ -19,23 +20,22 @@ from bot.plan.summary import Period, build_summary
 from bot.slack.summary import SlackSummaryPoster
 from storage.db import Sessions
 from storage.models import Action, ActionEvent, ActionOwner, PlanAdmin, Recommendation
-from tests.fakeslack import FakeSlack
 from tests.plans import ADMIN, ALICE, BOB, TEAM
 
 UTC = timezone.utc
 CHANNEL = "CPLAN"
 
 
-def poster_for(fake: FakeSlack, **options: object) -> SlackSummaryPoster:
+def poster_for(fake: LocalSlack, **options: object) -> SlackSummaryPoster:
     settings = Settings(slack_bot_token=SecretStr("xoxb-test-token"), slack_api_url=fake.url)
     return SlackSummaryPoster.from_settings(settings, **{"pause": 0.0, "backoff": 0.05, **options})
 
 
-def top_level(fake: FakeSlack, channel: str = CHANNEL) -> list[dict]:
+def top_level(fake: LocalSlack, channel: str = CHANNEL) -> list[dict]:
     return [m for m in fake.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]]
 
 
-def replies(fake: FakeSlack, channel: str = CHANNEL) -> list[dict]:
+def replies(fake: LocalSlack, channel: str = CHANNEL) -> list[dict]:
     return [m for m in fake.messages(channel) if m.get("thread_ts", m["ts"]) != m["ts"]]
 
 

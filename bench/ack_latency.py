@@ -3,12 +3,13 @@
     python -m bench.ack_latency [--quick] [--backends sqlite,postgresql] [--sizes 10,1000,10000]
                                 [--requests N] [--output bench/results/latest.md]
 
-Each app runs in its own process (bench/apps.py) behind planbot's waitress server, the fake
-Slack Web API in another (bench/fake.py), and this process sends signed requests over
+Each app runs in its own process (bench/apps.py) behind planbot's waitress server, the local
+Slack (bot/localslack) in another (bench/fake.py), and this process sends signed requests over
 keep-alive HTTP connections: one at a time, then with 4 in flight, after a warm-up. A bare
 Bolt app that only acks is measured just before each database, with the same bodies. Plans
 are imported through the real importer (bench/plans.py); each click completes a different
-open action, and completed actions are reopened in the database between measured batches.
+open action, and completed actions are reopened (through the reopen service, so each with
+its audit event) between measured batches.
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bench import plans
 from bench.signed import Client, Request, click, command, signed_headers
 from bot.plan.rules import ActionStatus
+from bot.plan.services import reopen
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
 from storage.db import Sessions, normalise_url, open_database
 from storage.models import Action, Plan, Recommendation
@@ -282,14 +284,13 @@ class OpenActions:
         return len(ids) - len(complete)
 
     def reopen_all(self) -> None:
+        """Reopen the used actions that are complete, through the service, each with its audit event."""
         used = self.ids[:self.next]
         with self.sessions.begin() as session:
-            session.execute(
-                update(Action)
-                .where(Action.id.in_(used), Action.status == ActionStatus.COMPLETE.value)
-                .values(status=ActionStatus.IN_PROGRESS.value, completed_at=None, version=Action.version + 1)
-                .execution_options(synchronize_session=False)
-            )
+            complete = session.scalars(select(Action).where(
+                Action.id.in_(used), Action.status == ActionStatus.COMPLETE.value).order_by(Action.id)).all()
+            for action in complete:
+                reopen(session, action, plans.CLI, plans.NOW, "reopened for the next benchmark batch")
         self.next = 0
 
 

@@ -1,6 +1,7 @@
 """Requests as Slack sends them (signed with the signing secret), and a keep-alive client.
 
-The bodies are the test harness's (tests/slackpayloads.py): a `/plan` command and a click.
+The bodies and signatures are the local Slack's (bot/localslack/payloads.py), as the test
+harness sends them: a `/plan` command and a click.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests import slackpayloads as payloads
-from tests.slackpayloads import FORM
+from bot.localslack import payloads
+from bot.localslack.payloads import FORM
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"

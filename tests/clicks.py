@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.localslack import Call
 from bot.plan import queries
 from bot.slack.ids import ActionId
 from storage.db import Sessions
 from storage.models import Action, ActionEvent
-from tests.fakeslack import Call
 from tests.plans import ALICE
 from tests.slackharness import PlanbotServer, find_button
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL.
+"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL, and a
+local Slack (bot/localslack) that fails the test on any refusal the test did not expect.
 
 PostgreSQL comes from PLANBOT_TEST_POSTGRES_URL (a server URL whose user may create
 databases; `.ci/run` starts one and sets it). Without it the PostgreSQL cases skip locally,
@@ -18,9 +19,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.localslack import LocalSlack
 from bot.plan.services import Actor
 from storage.db import Sessions, make_engine, normalise_url, upgrade
-from tests.fakeslack import fake_slack  # noqa: F401  (a fixture)
 from tests.slackharness import planbot  # noqa: F401  (a fixture)
 
 POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
@@ -134,6 +135,26 @@ def sessions(database_url: str) -> Iterator[Sessions]:
     s = Sessions(make_engine(database_url))
     yield s
     s.engine.dispose()
+
+
+def refusals_report(slack: LocalSlack) -> str | None:
+    """What the local Slack refused that the test did not say it expected, or None."""
+    unexpected = slack.unexpected_refusals()
+    if not unexpected:
+        return None
+    return (f"the local Slack refused {len(unexpected)} call(s) the test did not expect "
+            "(say so with fake_slack.expect_refusal(error) if it should):\n"
+            + "\n".join(f"  {refusal}" for refusal in unexpected))
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[LocalSlack]:
+    """A local Slack for one test; the test fails if Slack would have refused any call it made."""
+    with LocalSlack() as slack:
+        yield slack
+        report = refusals_report(slack)
+    if report:
+        pytest.fail(report, pytrace=False)
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
+from bot.plan.big_sample import big_sample_csv
 from bot.plan.importer import import_plan
 from bot.plan.services import Actor, map_role
 from bot.plan.spreadsheet import read_plan_csv
@@ -18,6 +19,7 @@ ALICE = "UALICE"      # holds "Head of Protection"
 BOB = "UBOB"          # holds "Protection Manager"
 MALLORY = "UMALLORY"  # holds no role
 TEAM = "T1"
+TODAY = date(2026, 11, 22)  # the date of the `now` fixture
 
 # Recommendation 1 has two actions; 1.1 is Alice's, 1.2 Bob's, 2.1 is shared by both roles.
 SMALL_PLAN = """\
@@ -45,28 +47,7 @@ def load(sessions: Sessions, now: datetime, csv_text: str = SMALL_PLAN, key: str
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Protection Manager", BOB)
 
 
-BIG_PLAN_OWNERS = ("Head of Protection", "Protection Manager", "Corporate Comms",
-                   "Head of Prevention and Protection / Corporate Comms")
-
-
-def big_plan_csv(actions: int, per_recommendation: int = 20, start: date = date(2026, 1, 5)) -> str:
-    """A plan of `actions` actions with fixed, readable data: statuses, owners and dates cycle,
-    every seventh open action has a revised date with a reason, so every list has members."""
-    lines = ["Recommendation,Actions,Owner,Delivery Date,Status,Revised Date,Notes"]
-    for i in range(actions):
-        number = i // per_recommendation + 1
-        recommendation = (
-            f'"{number}) Make sure area {number} of the protection service meets the national standard."'
-            if i % per_recommendation == 0 else ""
-        )
-        due = start + timedelta(days=(i * 3) % 700)
-        status = "Complete" if i % 5 == 0 else "In progress" if i % 3 == 0 else "Not started"
-        revised, notes = "", ""
-        if status != "Complete" and i % 7 == 0:
-            revised = (due + timedelta(days=45)).strftime("%d/%m/%Y")
-            notes = f"Delayed: the contractor for batch {i + 1} withdrew"
-        lines.append(
-            f"{recommendation},Review the fire safety procedure for premises group {i + 1} and publish it,"
-            f"{BIG_PLAN_OWNERS[i % len(BIG_PLAN_OWNERS)]},{due:%d/%m/%Y},{status},{revised},{notes}"
-        )
-    return "\n".join(lines) + "\n"
+def big_plan_csv(actions: int, today: date = TODAY, per_recommendation: int = 20) -> str:
+    """A big sample plan (bot/plan/big_sample.py) of `actions` actions, dated for the tests' today:
+    actions 1.1 to 1.20, 2.1 to 2.20… Alice and Bob hold its first two roles."""
+    return big_sample_csv(actions, today=today, per_recommendation=per_recommendation)

@@ -1,5 +1,5 @@
 """End-to-end harness: planbot served over real HTTP, requests signed like Slack signs them,
-and the real slack_sdk client talking to the fake Slack Web API (tests/fakeslack.py).
+and the real slack_sdk client talking to the local Slack (bot/localslack).
 
 Every request's acknowledgement time is measured and must stay within Slack's 3 seconds.
 """
@@ -22,11 +22,10 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.localslack import LocalSlack, payloads
 from bot.slack.app import create_app
 from bot.slack.server import make_http_server
 from storage.db import Sessions
-from tests import slackpayloads as payloads
-from tests.fakeslack import FakeSlack
 from tests.plans import ALICE, TEAM
 
 SIGNING_SECRET = "test-signing-secret"
@@ -86,7 +85,7 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
 class PlanbotServer:
     """A running planbot app and the means to talk to it as Slack would."""
 
-    def __init__(self, fake: FakeSlack, sessions: Sessions, clock: datetime) -> None:
+    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime) -> None:
         self.fake = fake
         self.sessions = sessions
         self.now = clock
@@ -208,7 +207,7 @@ class PlanbotServer:
 
 
 @pytest.fixture
-def planbot(fake_slack: FakeSlack, sessions: Sessions, now: datetime) -> Iterator[PlanbotServer]:
+def planbot(fake_slack: LocalSlack, sessions: Sessions, now: datetime) -> Iterator[PlanbotServer]:
     server = PlanbotServer(fake_slack, sessions, now)
     yield server
     server.close()

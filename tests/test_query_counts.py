@@ -3,7 +3,6 @@ commands on a plan of 10 actions and one of 1,000 run exactly as many statements
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 
 import pytest
 from sqlalchemy import event
@@ -28,7 +27,7 @@ def statements(engine) -> Iterator[list[str]]:
 @pytest.fixture
 def plans(planbot, now):
     # Both plans have overdue, due and complete actions (the small one straddles today).
-    load(planbot.sessions, now, csv_text=big_plan_csv(10, start=date(2026, 11, 10)), key="small")
+    load(planbot.sessions, now, csv_text=big_plan_csv(10), key="small")
     load(planbot.sessions, now, csv_text=big_plan_csv(1000), key="large", map_owners=False)
     return planbot
 

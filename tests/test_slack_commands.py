@@ -285,27 +285,27 @@ def test_a_long_plan_pages_and_next_page_redraws_the_message_in_place(planbot, n
     body = private(planbot.command("status"))
     assert texts.SHOWING.format(first=1, last=12, total=30, noun="actions") in message_text(body)
     with pytest.raises(AssertionError):
-        find_button(body["blocks"], ActionId.PAGE, texts.PREVIOUS_PAGE)
-    reply = planbot.click(find_button(body["blocks"], ActionId.PAGE, texts.NEXT_PAGE),
+        find_button(body["blocks"], ActionId.PREVIOUS_PAGE, texts.PREVIOUS_PAGE)
+    reply = planbot.click(find_button(body["blocks"], ActionId.NEXT_PAGE, texts.NEXT_PAGE),
                           message={"ts": "1.000001", **body})
     assert reply.status == 200
     (posted,) = planbot.fake.wait_for("response_url")
     assert posted.args["replace_original"] is True
     assert texts.SHOWING.format(first=13, last=24, total=30, noun="actions") in message_text(posted.args)
-    assert find_button(posted.args["blocks"], ActionId.PAGE, texts.PREVIOUS_PAGE)
-    last = planbot.click(find_button(posted.args["blocks"], ActionId.PAGE, texts.NEXT_PAGE))
+    assert find_button(posted.args["blocks"], ActionId.PREVIOUS_PAGE, texts.PREVIOUS_PAGE)
+    last = planbot.click(find_button(posted.args["blocks"], ActionId.NEXT_PAGE, texts.NEXT_PAGE))
     assert last.status == 200
     final = planbot.fake.wait_for("response_url", 2)[-1].args
     assert texts.SHOWING.format(first=25, last=30, total=30, noun="actions") in message_text(final)
     with pytest.raises(AssertionError):
-        find_button(final["blocks"], ActionId.PAGE, texts.NEXT_PAGE)
+        find_button(final["blocks"], ActionId.NEXT_PAGE, texts.NEXT_PAGE)
 
 
 def test_next_page_on_a_shared_message_answers_the_clicker_alone(planbot, now):
     load(planbot.sessions, now, csv_text=big_plan_csv(30))
     planbot.click(find_button(private(planbot.command("status"))["blocks"], ActionId.SHARE))
     (shared,) = planbot.fake.wait_for("chat.postMessage")
-    planbot.click(find_button(shared.args["blocks"], ActionId.PAGE, texts.NEXT_PAGE), user=BOB,
+    planbot.click(find_button(shared.args["blocks"], ActionId.NEXT_PAGE, texts.NEXT_PAGE), user=BOB,
                   container={"type": "message", "message_ts": "1.2", "channel_id": "CPLAN", "is_ephemeral": False})
     turned = planbot.fake.wait_for("response_url", 2)[-1].args
     assert turned["replace_original"] is False and turned["response_type"] == "ephemeral"

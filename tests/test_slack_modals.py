@@ -214,6 +214,7 @@ def test_an_expired_trigger_asks_the_user_to_click_again_and_the_click_is_still_
     pk = action_pk(planbot.sessions, "1.1")
     shown = status_blocks(planbot)
     planbot.fake.trigger_ttl = 0.0
+    planbot.fake.expect_refusal("expired_trigger_id", method="views.open")
 
     reply = planbot.click(button(shown, ActionId.REVISE, pk), user=ALICE)
 

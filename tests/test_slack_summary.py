@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.localslack import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from bot.plan.errors import AmbiguousPlan, InvalidInput, NotAllowed
 from bot.plan.queries import get_plan
 from bot.plan.summary import build_summary, month_period
@@ -26,7 +27,6 @@ from bot.slack.summary import (
     summary_messages,
 )
 from storage.models import ActionEvent, Plan, SummaryPost
-from tests.fakeslack import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from tests.plans import ADMIN, ALICE, TEAM, load
 from tests.slackharness import find_button, message_text
 from tests.summaries import CHANNEL, load_big_plan, poster_for, replies, top_level

@@ -204,10 +204,10 @@ def nav_row(view: ViewSpec, page: Page | None, *, shareable: bool) -> list[Block
     elements: list[ButtonElement] = []
     if page is not None and page.offset > 0:
         previous = view.model_copy(update={"offset": max(0, page.offset - page.size)})
-        elements.append(_button(texts.PREVIOUS_PAGE, ActionId.PAGE, view_value(previous)))
+        elements.append(_button(texts.PREVIOUS_PAGE, ActionId.PREVIOUS_PAGE, view_value(previous)))
     if page is not None and page.has_next:
         following = view.model_copy(update={"offset": page.offset + page.size})
-        elements.append(_button(texts.NEXT_PAGE, ActionId.PAGE, view_value(following)))
+        elements.append(_button(texts.NEXT_PAGE, ActionId.NEXT_PAGE, view_value(following)))
     if shareable:
         elements.append(_button(texts.SHARE, ActionId.SHARE, view_value(view)))
     return [ActionsBlock(block_id=NAV_BLOCK_ID, elements=elements)] if elements else []

@@ -387,6 +387,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", **message.to_dict())
 
     @app.action(ActionId.PAGE.value)
+    @app.action(ActionId.PREVIOUS_PAGE.value)
+    @app.action(ActionId.NEXT_PAGE.value)
     def on_page(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         with errors.replies_on_error(None, respond):

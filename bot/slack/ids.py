@@ -20,7 +20,9 @@ class ActionId(StrEnum):
     NOTE = "plan.note"
     REOPEN = "plan.reopen"
     SHOW = "plan.show"
-    PAGE = "plan.page"
+    PREVIOUS_PAGE = "plan.page.previous"  # Slack refuses a block in which two buttons share an id
+    NEXT_PAGE = "plan.page.next"
+    PAGE = "plan.page"  # on messages sent before Previous and Next had ids of their own
     SHARE = "plan.share"
     POST_SUMMARY = "plan.summary.post"
 

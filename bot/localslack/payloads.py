@@ -1,5 +1,5 @@
-"""Requests as Slack sends them: the bodies of a `/plan` command and a button click, and the
-signature over them. Shared by the end-to-end harness and the benchmark."""
+"""Requests as Slack sends them to an app: the bodies of a `/plan` command and a button click,
+and the signature over them. The test harness, the benchmark and the sandbox send these."""
 
 from __future__ import annotations
 
@@ -62,4 +62,5 @@ def click_payload(button: dict[str, Any], *, user: str, team: str, channel: str,
 
 
 def payload_body(payload: dict[str, Any]) -> bytes:
+    """The form body Slack posts an interaction payload in."""
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()

@@ -1,9 +1,10 @@
-"""A local fake of the Slack Web API and of response_url endpoints, for tests and benchmarks.
+"""A local Slack workspace with one bot: the Web API methods planbot uses and response URLs.
 
-It serves real HTTP on 127.0.0.1 so the real slack_sdk clients talk to it unchanged. It
-records every call, keeps posted messages and opened views, and enforces the Slack limits
-planbot's output must respect (see SLACK-NOTES.md), answering the errors Slack answers.
-Only the methods planbot uses are implemented; any other answers `unknown_method`.
+It serves real HTTP on 127.0.0.1 so the real slack_sdk clients talk to it unchanged, records
+every call, keeps messages, ephemerals and views as Slack would hold them, enforces the
+limits in `bot.localslack.limits` and answers the errors Slack answers. Any other method
+answers `unknown_method`. Every error it answers of its own accord is a `Refusal`; faults
+asked for with `fail_next()` are not.
 """
 
 from __future__ import annotations
@@ -16,61 +17,35 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-import pytest
+from bot.localslack.http import Reply, Server
+from bot.localslack.limits import error, message_problem, view_errors
+from bot.localslack.records import Call, Json, Refusal, refusal_of
 
-Json = dict[str, Any]
-
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_MESSAGE_TEXT = 40_000
-MAX_SECTION_TEXT = 3_000
-MAX_SECTION_FIELDS = 10
-MAX_FIELD_TEXT = 2_000
-MAX_HEADER_TEXT = 150
-MAX_ACTIONS_ELEMENTS = 25
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ID_LENGTH = 255
-MAX_VIEW_TITLE = 24
-MAX_PRIVATE_METADATA = 3_000
 RESPONSE_URL_MAX_POSTS = 5
 RESPONSE_URL_TTL = 30 * 60.0
+TRIGGER_TTL = 3.0
 DEFAULT_HISTORY_LIMIT = 100
 
 # Form-encoded requests carry these as JSON strings; Call.args holds them decoded.
 JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata"})
 
 
-@dataclass
-class Call:
-    """One request the fake received, and what it answered."""
-
-    method: str
-    args: dict[str, Any]
-    headers: dict[str, str]  # names lower-cased
-    at: float  # time.monotonic() when received
-    path: str = ""
-    status: int = 200
-    response: Any = None  # the answered body: a dict for JSON answers, else the text
+class NotSeen(AssertionError):
+    """wait_for() timed out: the calls it waited for did not come."""
 
 
 @dataclass
-class _Reply:
+class _Fault:
     status: int
-    body: Json | str
-    headers: dict[str, str]
-
-
-@dataclass
-class _Failure:
-    status: int
-    times: int
+    times: int | None  # None: until clear_faults()
     retry_after: int | None
     error: str | None
 
@@ -83,24 +58,12 @@ class _ResponseUrl:
     posts: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class _User:
     id: str
     name: str
     real_name: str
     tz: str
-
-
-def _ok(**fields: Any) -> Json:
-    return {"ok": True, **fields}
-
-
-def _error(code: str, messages: list[str] | None = None) -> Json:
-    body: Json = {"ok": False, "error": code}
-    if messages:
-        body["errors"] = messages
-        body["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in messages]}
-    return body
 
 
 def _truthy(value: Any) -> bool:
@@ -112,10 +75,8 @@ def _ts_key(ts: str) -> tuple[int, int]:
     return int(seconds), int(fraction.ljust(6, "0")[:6])
 
 
-def _text_of(obj: Any) -> str:
-    if isinstance(obj, dict):
-        return str(obj.get("text", ""))
-    return "" if obj is None else str(obj)
+def _ok(**fields: Any) -> Json:
+    return {"ok": True, **fields}
 
 
 def _parse_args(content_type: str, raw: bytes, query: str) -> Json:
@@ -137,116 +98,68 @@ def _parse_args(content_type: str, raw: bytes, query: str) -> Json:
     return args
 
 
-def _block_errors(blocks: list[Any], max_blocks: int) -> list[str]:
-    errors: list[str] = []
-    if len(blocks) > max_blocks:
-        errors.append(f"no more than {max_blocks} items allowed [json-pointer:/blocks]")
-    for index, block in enumerate(blocks):
-        where = f"/blocks/{index}"
-        if not isinstance(block, dict) or "type" not in block:
-            errors.append(f"missing required field: type [json-pointer:{where}]")
-            continue
-        if len(str(block.get("block_id", ""))) > MAX_ID_LENGTH:
-            errors.append(f"must be less than {MAX_ID_LENGTH + 1} characters [json-pointer:{where}/block_id]")
-        kind = block["type"]
-        if kind == "section":
-            fields = block.get("fields") or []
-            if "text" not in block and not fields:
-                errors.append(f"must provide either text or fields [json-pointer:{where}]")
-            if len(_text_of(block.get("text"))) > MAX_SECTION_TEXT:
-                errors.append(f"must be less than {MAX_SECTION_TEXT + 1} characters [json-pointer:{where}/text]")
-            if len(fields) > MAX_SECTION_FIELDS:
-                errors.append(f"no more than {MAX_SECTION_FIELDS} items allowed [json-pointer:{where}/fields]")
-            for number, item in enumerate(fields):
-                if len(_text_of(item)) > MAX_FIELD_TEXT:
-                    errors.append(
-                        f"must be less than {MAX_FIELD_TEXT + 1} characters [json-pointer:{where}/fields/{number}]"
-                    )
-        elif kind == "header":
-            if len(_text_of(block.get("text"))) > MAX_HEADER_TEXT:
-                errors.append(f"must be less than {MAX_HEADER_TEXT + 1} characters [json-pointer:{where}/text]")
-        elif kind in ("actions", "context"):
-            limit = MAX_ACTIONS_ELEMENTS if kind == "actions" else MAX_CONTEXT_ELEMENTS
-            if len(block.get("elements") or []) > limit:
-                errors.append(f"no more than {limit} items allowed [json-pointer:{where}/elements]")
-    return errors
+def _trim(items: list[Any], keep: int) -> None:
+    del items[:-keep]
 
 
-def _message_problem(args: Json) -> Json | None:
-    """The error Slack answers for this message's content, or None if it is acceptable."""
-    text, blocks = args.get("text"), args.get("blocks")
-    if not text and not blocks and not args.get("attachments"):
-        return _error("no_text")
-    if text is not None and len(str(text)) > MAX_MESSAGE_TEXT:
-        return _error("msg_too_long")
-    if blocks is not None:
-        if not isinstance(blocks, list):
-            return _error("invalid_blocks_format")
-        errors = _block_errors(blocks, MAX_MESSAGE_BLOCKS)
-        if errors:
-            return _error("invalid_blocks", errors)
-    return None
+def _trim_dict(items: dict[str, Any], keep: int) -> None:
+    for key in list(itertools.islice(items, max(0, len(items) - keep))):
+        del items[key]
 
 
-def _view_errors(view: Any, expected_type: str | None = None) -> list[str]:
-    if not isinstance(view, dict):
-        return ["must be a JSON object [json-pointer:/view]"]
-    errors: list[str] = []
-    kind = view.get("type")
-    if kind not in ("modal", "home") or (expected_type and kind != expected_type):
-        errors.append(f"must be {expected_type or 'modal or home'} [json-pointer:/view/type]")
-    blocks = view.get("blocks")
-    if not isinstance(blocks, list):
-        errors.append("missing required field: blocks [json-pointer:/view/blocks]")
-    else:
-        block_errors = _block_errors(blocks, MAX_VIEW_BLOCKS)
-        errors += [e.replace("[json-pointer:/", "[json-pointer:/view/") for e in block_errors]
-    if kind == "modal" and "title" not in view:
-        errors.append("missing required field: title [json-pointer:/view]")
-    for name in ("title", "submit", "close"):
-        if len(_text_of(view.get(name))) > MAX_VIEW_TITLE:
-            errors.append(f"must be less than {MAX_VIEW_TITLE + 1} characters [json-pointer:/view/{name}/text]")
-    if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
-        errors.append(
-            f"must be less than {MAX_PRIVATE_METADATA + 1} characters [json-pointer:/view/private_metadata]"
-        )
-    for name in ("callback_id", "external_id"):
-        if len(str(view.get(name, ""))) > MAX_ID_LENGTH:
-            errors.append(f"must be less than {MAX_ID_LENGTH + 1} characters [json-pointer:/view/{name}]")
-    return errors
+class LocalSlack:
+    """A local Slack workspace, served over HTTP while started (`with LocalSlack() as slack:`).
 
-
-class FakeSlack:
-    """A fake Slack workspace with one bot, served over HTTP while started.
-
-    `reset()` forgets calls, messages, views, warnings and pending failures; users, issued
-    trigger ids and response URLs are kept.
+    - `accept_any_trigger_id` / `accept_any_response_url`: take ids and URLs it did not mint
+      (a benchmark makes them up in another process) as minted when first seen.
+    - `keep`: for a long-running process, keep only about the newest `keep` calls, refusals,
+      messages a channel, ephemerals, modals, response URLs and first-post times (counts()
+      and refusal_counts() are never trimmed).
     """
 
-    def __init__(self, *, bot_user_id: str = "UBOT", team_id: str = "T1") -> None:
+    def __init__(
+        self,
+        *,
+        bot_user_id: str = "UBOT",
+        team_id: str = "T1",
+        trigger_ttl: float = TRIGGER_TTL,
+        response_url_ttl: float = RESPONSE_URL_TTL,
+        accept_any_trigger_id: bool = False,
+        accept_any_response_url: bool = False,
+        keep: int | None = None,
+    ) -> None:
+        if keep is not None and keep < 1:
+            raise ValueError("keep must be at least 1")
         self.bot_user_id = bot_user_id
         self.bot_id = "B" + bot_user_id.removeprefix("U")
         self.team_id = team_id
-        self.url = ""
-        self.trigger_ttl = 3.0
-        self.response_url_ttl = RESPONSE_URL_TTL
-        self.calls: list[Call] = []
-        # Accepted but suspicious requests, e.g. blocks sent without a `text` fallback.
-        self.warnings: list[str] = []
+        self.trigger_ttl = trigger_ttl
+        self.response_url_ttl = response_url_ttl
+        self.accept_any_trigger_id = accept_any_trigger_id
+        self.accept_any_response_url = accept_any_response_url
+        self.keep = keep
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: Server | None = None
         self._base = ""
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
+        self._calls: list[Call] = []
+        self._counts: Counter[str] = Counter()
+        self._refusals: list[Refusal] = []
+        self._refusal_counts: Counter[str] = Counter()
+        self._expected: list[tuple[str, str | None]] = []
+        self._warnings: list[str] = []
         self._messages: dict[str, list[Json]] = {}
+        self._ephemerals: list[Json] = []
         self._views: dict[str, Json] = {}
         self._home_views: dict[str, str] = {}
-        self._failures: dict[str, list[_Failure]] = {}
+        self._faults: dict[str, list[_Fault]] = {}
         self._triggers: dict[str, float] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
+        self._first_posts: dict[str, float] = {}
         self._users: dict[str, _User] = {}
+        self._routes: dict[str, Callable[[], Json]] = {}
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -263,175 +176,309 @@ class FakeSlack:
             "users.info": self._users_info,
         }
 
-    def start(self) -> FakeSlack:
+    # Serving
+
+    def start(self, *, host: str = "127.0.0.1", port: int = 0) -> LocalSlack:
         if self._server is not None:
-            raise RuntimeError("FakeSlack is already started")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self), bind_and_activate=False)
-        server.daemon_threads = True
-        server.request_queue_size = 128  # benchmarks send bursts
-        server.server_bind()
-        server.server_activate()
-        port = server.server_address[1]
-        self._base = f"http://127.0.0.1:{port}"
-        self.url = f"{self._base}/api/"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-slack", daemon=True
-        )
-        self._thread.start()
+            raise RuntimeError("the local Slack is already started")
+        self._server = Server(self._handle, host=host, port=port)
+        self._base = f"http://{host}:{self._server.port}"
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
+        server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+            server.stop()
 
-    def __enter__(self) -> FakeSlack:
+    def __enter__(self) -> LocalSlack:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def reset(self) -> None:
-        with self._lock:
-            self.calls.clear()
-            self.warnings.clear()
-            self._messages.clear()
-            self._views.clear()
-            self._home_views.clear()
-            self._failures.clear()
-
-    def calls_to(self, method: str) -> list[Call]:
-        with self._lock:
-            return [call for call in self.calls if call.method == method]
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                matching = [call for call in self.calls if call.method == method]
-                if len(matching) >= count:
-                    return matching
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    seen = dict(Counter(call.method for call in self.calls)) or "nothing"
-                    raise AssertionError(
-                        f"expected {count} call(s) of {method} within {timeout}s, "
-                        f"got {len(matching)}; calls seen: {seen}"
-                    )
-                self._changed.wait(remaining)
-
-    def new_trigger_id(self) -> str:
-        trigger_id = f"{next(self._ids)}.{self.team_id}.{secrets.token_hex(8)}"
-        with self._lock:
-            self._triggers[trigger_id] = time.monotonic()
-        return trigger_id
-
-    def new_response_url(self, *, channel: str | None = None, message_ts: str | None = None) -> str:
-        """A response_url; given the message it belongs to, posts also act on that message.
-
-        With `channel`, `"response_type": "in_channel"` posts a new message there; with
-        `message_ts` too, `replace_original` updates that message and `delete_original` deletes it.
-        """
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>`; response URLs live under it."""
         if not self._base:
-            raise RuntimeError("start() the fake before asking for a response_url")
-        key = secrets.token_hex(8)
-        with self._lock:
-            self._response_urls[key] = _ResponseUrl(time.monotonic(), channel, message_ts)
-        return f"{self._base}/response/{key}"
+            raise RuntimeError("start() the local Slack first")
+        return self._base
 
-    def fail_next(
-        self,
-        method: str,
-        *,
-        status: int,
-        times: int = 1,
-        retry_after: int | None = None,
-        error: str | None = None,
-    ) -> None:
-        if status == 200 and error is None:
-            raise ValueError("a failure with status 200 needs an error code")
+    @property
+    def url(self) -> str:
+        """The Web API base URL to give a slack_sdk client (`…/api/`)."""
+        return f"{self.base_url}/api/"
+
+    def add_route(self, path: str, answer: Callable[[], Json]) -> None:
+        """Serve `answer()` as JSON at GET `path`: a window for another process (a benchmark)."""
         with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(status, times, retry_after, error))
+            self._routes[path] = answer
+
+    # Setting up
 
     def add_user(self, user_id: str, *, name: str, tz: str = "Europe/London", real_name: str | None = None) -> None:
         ZoneInfo(tz)  # fail here, not at users.info, on a misspelt zone
         with self._lock:
             self._users[user_id] = _User(user_id, name, real_name or name, tz)
 
+    def new_trigger_id(self) -> str:
+        """A trigger id, as a click or a command carries: it opens one modal within `trigger_ttl`."""
+        trigger_id = f"{next(self._ids)}.{self.team_id}.{secrets.token_hex(8)}"
+        with self._lock:
+            self._triggers[trigger_id] = time.monotonic()
+        return trigger_id
+
+    def new_response_url(self, *, channel: str | None = None, message_ts: str | None = None) -> str:
+        """A response_url (5 posts within `response_url_ttl`); given its message, posts act on it.
+
+        With `channel`, `"response_type": "in_channel"` posts a new message there; with
+        `message_ts` too, `replace_original` updates that message and `delete_original` deletes it.
+        """
+        key = secrets.token_hex(8)
+        base = self.base_url
+        with self._lock:
+            self._response_urls[key] = _ResponseUrl(time.monotonic(), channel, message_ts)
+        return f"{base}/response/{key}"
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int,
+        times: int | None = 1,
+        retry_after: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (or `response_url`) with this fault.
+
+        `times=None` keeps failing until `clear_faults()`. A 429 says `Retry-After` (1 s unless
+        given); the error code defaults to `ratelimited` or `fatal_error`.
+        """
+        if status == HTTPStatus.OK and error is None:
+            raise ValueError("a failure with status 200 needs an error code")
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1, or None for every call")
+        with self._lock:
+            self._faults.setdefault(method, []).append(_Fault(status, times, retry_after, error))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def expect_refusal(self, error: str, *, method: str | None = None) -> None:
+        """Refusals with this error (of this method, if given) are expected: not in unexpected_refusals()."""
+        with self._lock:
+            self._expected.append((error, method))
+
+    @contextmanager
+    def expecting_refusal(self, error: str, *, method: str | None = None) -> Iterator[None]:
+        """Expect this refusal, and fail unless the block made at least one."""
+        with self._lock:
+            before = len(self._matching(self._refusals, error, method))
+        self.expect_refusal(error, method=method)
+        yield
+        with self._lock:
+            after = len(self._matching(self._refusals, error, method))
+        if after <= before:
+            raise AssertionError(f"expected a refusal with {error}{f' of {method}' if method else ''}; none came")
+
+    def reset(self) -> None:
+        """Forget calls, refusals, warnings, messages, views and pending faults.
+
+        Users, minted trigger ids and response URLs, counts and expectations are kept.
+        """
+        with self._lock:
+            self._calls.clear()
+            self._refusals.clear()
+            self._warnings.clear()
+            self._messages.clear()
+            self._ephemerals.clear()
+            self._views.clear()
+            self._home_views.clear()
+            self._faults.clear()
+            self._first_posts.clear()
+
+    # What it recorded
+
+    @property
+    def calls(self) -> list[Call]:
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self._calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls of `method` once there are `count`; raises NotSeen after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                matching = [call for call in self._calls if call.method == method]
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = dict(Counter(call.method for call in self._calls)) or "nothing"
+                    raise NotSeen(
+                        f"expected {count} call(s) of {method} within {timeout}s, "
+                        f"got {len(matching)}; calls seen: {seen}"
+                    )
+                self._changed.wait(remaining)
+
+    def counts(self) -> dict[str, int]:
+        """Calls received per method since start, trimmed or not."""
+        with self._lock:
+            return dict(self._counts)
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        with self._lock:
+            return list(self._refusals)
+
+    def refusal_counts(self) -> dict[str, int]:
+        """Refusals since start, per `method: error`."""
+        with self._lock:
+            return dict(self._refusal_counts)
+
+    def unexpected_refusals(self) -> list[Refusal]:
+        with self._lock:
+            return [r for r in self._refusals
+                    if not any(r.error == e and m in (None, r.method) for e, m in self._expected)]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Accepted but suspicious requests, e.g. blocks sent without a `text` fallback."""
+        with self._lock:
+            return list(self._warnings)
+
+    def take_first_posts(self) -> dict[str, float]:
+        """When each response URL (by its last path part) was first posted to, in epoch seconds; forgets them."""
+        with self._lock:
+            taken, self._first_posts = self._first_posts, {}
+        return taken
+
     def messages(self, channel: str) -> list[Json]:
+        """The channel's messages, thread replies included, oldest first."""
         with self._lock:
             return copy.deepcopy(self._messages.get(channel, []))
+
+    def thread(self, channel: str, ts: str) -> list[Json]:
+        """A thread's parent and its replies, oldest first ([] if there is no such message)."""
+        with self._lock:
+            return copy.deepcopy([m for m in self._messages.get(channel, [])
+                                  if m["ts"] == ts or m.get("thread_ts") == ts])
+
+    def ephemerals(self, *, user: str | None = None) -> list[Json]:
+        """Messages only one user saw (`user`, None when unknown): chat.postEphemeral, and
+        response URL posts that made no channel message."""
+        with self._lock:
+            return copy.deepcopy([m for m in self._ephemerals if user is None or m.get("user") == user])
 
     def view(self, view_id: str) -> Json:
         with self._lock:
             return copy.deepcopy(self._views[view_id])
+
+    def modals(self) -> list[Json]:
+        """Modals opened (as last updated), oldest first."""
+        with self._lock:
+            return copy.deepcopy([v for v in self._views.values() if v.get("type") == "modal"])
 
     def home_view(self, user_id: str) -> Json | None:
         with self._lock:
             view_id = self._home_views.get(user_id)
             return copy.deepcopy(self._views[view_id]) if view_id else None
 
-    def _handle(self, path: str, headers: dict[str, str], raw: bytes) -> _Reply:
-        received = time.monotonic()
+    # Answering
+
+    def _handle(self, method_name: str, path: str, headers: dict[str, str], raw: bytes) -> Reply:
+        at, received_at = time.monotonic(), time.time()
         url = urlsplit(path)
+        if method_name == "GET" and url.path in self._routes:
+            return Reply(200, self._routes[url.path](), {})
         if url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
         elif url.path.startswith("/response/"):
             method = "response_url"
         else:
-            return _Reply(404, "not_found", {})
-        call = Call(method, {}, headers, received, url.path)
+            return Reply(404, "not_found", {})
+        args: Json = {}
+        injected = False
         try:
-            call.args = _parse_args(headers.get("content-type", ""), raw, url.query)
+            args = _parse_args(headers.get("content-type", ""), raw, url.query)
         except ValueError:
-            if method == "response_url":
-                reply = _Reply(400, "invalid_json", {})
-            else:
-                reply = _Reply(200, _error("invalid_json"), {})
+            bad_json = error("invalid_json")
+            reply = Reply(400, "invalid_json", {}) if method == "response_url" else Reply(200, bad_json, {})
         else:
-            reply = self._take_failure(method) or (
-                self._response_url(url.path.removeprefix("/response/"), call.args, received)
-                if method == "response_url"
-                else self._web_api(method, call.args, headers, received)
-            )
-        call.status, call.response = reply.status, reply.body
-        with self._changed:
-            self.calls.append(call)
-            self._changed.notify_all()
+            fault = self._take_fault(method)
+            injected = fault is not None
+            if fault is not None:
+                reply = fault
+            elif method == "response_url":
+                reply = self._response_url(url.path.removeprefix("/response/"), args, at, received_at)
+            else:
+                reply = self._web_api(method, args, headers, at)
+        self._record(Call(method, args, headers, at, received_at, url.path, reply.status, reply.body, injected,
+                          reply.details))
         return reply
 
-    def _take_failure(self, method: str) -> _Reply | None:
+    def _record(self, call: Call) -> None:
+        refusal = refusal_of(call)
+        with self._changed:
+            self._calls.append(call)
+            self._counts[call.method] += 1
+            if refusal is not None:
+                self._refusals.append(refusal)
+                self._refusal_counts[f"{refusal.method}: {refusal.error}"] += 1
+            if self.keep is not None and len(self._calls) >= 2 * self.keep:
+                self._trim(self.keep)
+            self._changed.notify_all()
+
+    def _trim(self, keep: int) -> None:
+        _trim(self._calls, keep)
+        _trim(self._refusals, keep)
+        _trim(self._ephemerals, keep)
+        for messages in self._messages.values():
+            _trim(messages, keep)
+        homes = set(self._home_views.values())
+        modals = [k for k in self._views if k not in homes]
+        for view_id in modals[:-keep]:
+            del self._views[view_id]
+        _trim_dict(self._response_urls, keep)
+        _trim_dict(self._triggers, keep)
+        _trim_dict(self._first_posts, keep)
+
+    def _take_fault(self, method: str) -> Reply | None:
         with self._lock:
-            queue = self._failures.get(method)
+            queue = self._faults.get(method)
             if not queue:
                 return None
-            failure = queue[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                queue.pop(0)
+            fault = queue[0]
+            if fault.times is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    queue.pop(0)
         headers: dict[str, str] = {}
-        retry_after = failure.retry_after
-        if failure.status == 429 and retry_after is None:
+        retry_after = fault.retry_after
+        if fault.status == HTTPStatus.TOO_MANY_REQUESTS and retry_after is None:
             retry_after = 1
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
-        code = failure.error or ("ratelimited" if failure.status == 429 else "fatal_error")
-        return _Reply(failure.status, code if method == "response_url" else _error(code), headers)
+        code = fault.error or ("ratelimited" if fault.status == HTTPStatus.TOO_MANY_REQUESTS else "fatal_error")
+        return Reply(fault.status, code if method == "response_url" else error(code), headers)
 
-    def _web_api(self, method: str, args: Json, headers: dict[str, str], received: float) -> _Reply:
+    def _web_api(self, method: str, args: Json, headers: dict[str, str], received: float) -> Reply:
         handler = self._methods.get(method)
         if handler is None:
-            return _Reply(200, _error("unknown_method"), {})
+            return Reply(200, error("unknown_method"), {})
         bearer = headers.get("authorization", "")
         has_token = bearer.startswith("Bearer ") and bearer.removeprefix("Bearer ").strip()
         if not (has_token or args.get("token")):
-            return _Reply(200, _error("not_authed"), {})
-        return _Reply(200, handler(args, received), {})
+            return Reply(200, error("not_authed"), {})
+        return Reply(200, handler(args, received), {})
+
+    @staticmethod
+    def _matching(refusals: list[Refusal], code: str, method: str | None) -> list[Refusal]:
+        return [r for r in refusals if r.error == code and method in (None, r.method)]
 
     def _next_ts(self) -> str:
         with self._lock:
@@ -469,12 +516,12 @@ class FakeSlack:
     def _warn_if_no_text(self, method: str, args: Json) -> None:
         if args.get("blocks") and not args.get("text"):
             with self._lock:
-                self.warnings.append(f"{method}: blocks without text in {args.get('channel', '?')}")
+                self._warnings.append(f"{method}: blocks without text in {args.get('channel', '?')}")
 
     def _auth_test(self, args: Json, received: float) -> Json:
         return _ok(
             url=f"https://fake-{self.team_id.lower()}.slack.com/",
-            team="Fake Slack",
+            team="Local Slack",
             user="planbot",
             team_id=self.team_id,
             user_id=self.bot_user_id,
@@ -485,8 +532,8 @@ class FakeSlack:
     def _chat_post_message(self, args: Json, received: float) -> Json:
         channel = args.get("channel")
         if not channel:
-            return _error("channel_not_found")
-        problem = _message_problem(args)
+            return error("channel_not_found")
+        problem = message_problem(args)
         if problem:
             return problem
         self._warn_if_no_text("chat.postMessage", args)
@@ -495,24 +542,28 @@ class FakeSlack:
 
     def _chat_post_ephemeral(self, args: Json, received: float) -> Json:
         if not args.get("channel"):
-            return _error("channel_not_found")
+            return error("channel_not_found")
         if not args.get("user"):
-            return _error("user_not_found")
-        problem = _message_problem(args)
+            return error("user_not_found")
+        problem = message_problem(args)
         if problem:
             return problem
         self._warn_if_no_text("chat.postEphemeral", args)
-        return _ok(message_ts=self._next_ts())
+        ts = self._next_ts()
+        with self._lock:
+            self._ephemerals.append({**self._new_message(args, ts), "channel": args["channel"],
+                                     "user": args["user"]})
+        return _ok(message_ts=ts)
 
     def _chat_update(self, args: Json, received: float) -> Json:
         channel, ts = args.get("channel", ""), args.get("ts", "")
-        problem = _message_problem(args)
+        problem = message_problem(args)
         if problem:
             return problem
         with self._lock:
             message = self._find_message(channel, ts)
             if message is None:
-                return _error("message_not_found")
+                return error("message_not_found")
             self._warn_if_no_text("chat.update", args)
             for name in ("text", "blocks", "attachments", "metadata"):
                 if name in args:
@@ -524,7 +575,7 @@ class FakeSlack:
         with self._lock:
             message = self._find_message(channel, ts)
             if message is None:
-                return _error("message_not_found")
+                return error("message_not_found")
             self._messages[channel].remove(message)
         return _ok(channel=channel, ts=ts)
 
@@ -533,7 +584,7 @@ class FakeSlack:
         with self._lock:
             message = self._find_message(channel, ts)
             if message is None:
-                return _error("message_not_found")
+                return error("message_not_found")
             thread_ts = message.get("thread_ts")
         permalink = f"https://fake-{self.team_id.lower()}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
         if thread_ts and thread_ts != ts:
@@ -551,7 +602,7 @@ class FakeSlack:
     def _conversations_history(self, args: Json, received: float) -> Json:
         channel = args.get("channel")
         if not channel:
-            return _error("channel_not_found")
+            return error("channel_not_found")
         inclusive = _truthy(args.get("inclusive"))
         try:
             oldest = _ts_key(args.get("oldest") or "0")
@@ -559,7 +610,7 @@ class FakeSlack:
             cursor = _ts_key(args["cursor"].removeprefix("before:")) if args.get("cursor") else None
             limit = max(1, min(int(args.get("limit") or DEFAULT_HISTORY_LIMIT), 999))
         except ValueError:
-            return _error("invalid_arguments")
+            return error("invalid_arguments")
 
         def wanted(key: tuple[int, int]) -> bool:
             if key < oldest or (key == oldest and not inclusive):
@@ -583,7 +634,7 @@ class FakeSlack:
         with self._lock:
             parent = self._find_message(channel, ts)
             if parent is None:
-                return _error("thread_not_found")
+                return error("thread_not_found")
             replies = [m for m in self._messages[channel] if m.get("thread_ts") == ts and m["ts"] != ts]
             thread = [self._listed(parent, args, len(replies))] + [self._listed(m, args, 0) for m in replies]
         return _ok(messages=thread, has_more=False, response_metadata={"next_cursor": ""})
@@ -606,18 +657,20 @@ class FakeSlack:
         return stored
 
     def _views_open(self, args: Json, received: float) -> Json:
-        errors = _view_errors(args.get("view"), "modal")
+        errors = view_errors(args.get("view"), "modal")
         if errors:
-            return _error("invalid_arguments", errors)
+            return error("invalid_arguments", errors)
         trigger_id = args.get("trigger_id")
         if not trigger_id:
-            return _error("invalid_arguments", ["missing required field: trigger_id"])
+            return error("invalid_arguments", ["missing required field: trigger_id"])
         with self._lock:
             issued = self._triggers.pop(trigger_id, None)
+            if issued is None and self.accept_any_trigger_id:
+                issued = received
             if issued is None or received - issued > self.trigger_ttl:
-                return _error("expired_trigger_id")
+                return error("expired_trigger_id")
             if self._external_id_taken(args["view"]):
-                return _error("duplicate_external_id")
+                return error("duplicate_external_id")
             view = self._new_view(args["view"], f"V{next(self._ids):010d}")
             self._views[view["id"]] = view
             return _ok(view=copy.deepcopy(view))
@@ -627,37 +680,37 @@ class FakeSlack:
         return bool(external_id) and any(v["external_id"] == external_id for v in self._views.values())
 
     def _views_update(self, args: Json, received: float) -> Json:
-        errors = _view_errors(args.get("view"))
+        errors = view_errors(args.get("view"))
         if errors:
-            return _error("invalid_arguments", errors)
+            return error("invalid_arguments", errors)
         view_id, external_id = args.get("view_id"), args.get("external_id")
         if not (view_id or external_id):
-            return _error("invalid_arguments", ["either view_id or external_id is required"])
+            return error("invalid_arguments", ["either view_id or external_id is required"])
         with self._lock:
             if view_id:
                 current = self._views.get(view_id)
             else:
                 current = next((v for v in self._views.values() if v["external_id"] == external_id), None)
             if current is None:
-                return _error("not_found")
+                return error("not_found")
             if args.get("hash") and args["hash"] != current["hash"]:
-                return _error("hash_conflict")
+                return error("hash_conflict")
             view = self._new_view(args["view"], current["id"], current)
             self._views[view["id"]] = view
             return _ok(view=copy.deepcopy(view))
 
     def _views_publish(self, args: Json, received: float) -> Json:
-        errors = _view_errors(args.get("view"), "home")
+        errors = view_errors(args.get("view"), "home")
         if errors:
-            return _error("invalid_arguments", errors)
+            return error("invalid_arguments", errors)
         user_id = args.get("user_id")
         if not user_id:
-            return _error("invalid_arguments", ["missing required field: user_id"])
+            return error("invalid_arguments", ["missing required field: user_id"])
         with self._lock:
             current_id = self._home_views.get(user_id)
             current = self._views.get(current_id) if current_id else None
             if current and args.get("hash") and args["hash"] != current["hash"]:
-                return _error("hash_conflict")
+                return error("hash_conflict")
             view = self._new_view(args["view"], current_id or f"V{next(self._ids):010d}", current)
             self._views[view["id"]] = view
             self._home_views[user_id] = view["id"]
@@ -667,7 +720,7 @@ class FakeSlack:
         with self._lock:
             user = self._users.get(args.get("user", ""))
         if user is None:
-            return _error("user_not_found")
+            return error("user_not_found")
         offset = datetime.now(ZoneInfo(user.tz)).utcoffset()
         return _ok(
             user={
@@ -683,69 +736,38 @@ class FakeSlack:
             }
         )
 
-    def _response_url(self, key: str, args: Json, received: float) -> _Reply:
+    def _response_url(self, key: str, args: Json, received: float, received_at: float) -> Reply:
         with self._lock:
             target = self._response_urls.get(key)
+            if target is None and self.accept_any_response_url:
+                target = self._response_urls[key] = _ResponseUrl(received, None, None)
             if target is None or received - target.issued > self.response_url_ttl:
-                return _Reply(404, "expired_url", {})
+                return Reply(404, "expired_url", {})
             if target.posts >= RESPONSE_URL_MAX_POSTS:
-                return _Reply(404, "used_url", {})
+                return Reply(404, "used_url", {})
             if not _truthy(args.get("delete_original")):
-                problem = _message_problem(args)
+                problem = message_problem(args)
                 if problem:
-                    return _Reply(400, problem["error"], {})
+                    return Reply(400, str(problem["error"]), {}, tuple(problem.get("errors") or ()))
             target.posts += 1
+            self._first_posts.setdefault(key, received_at)
             self._warn_if_no_text("response_url", args)
             self._act_on_original(target, args)
-        return _Reply(200, "ok", {})
+        return Reply(200, "ok", {})
 
     def _act_on_original(self, target: _ResponseUrl, args: Json) -> None:
-        if target.channel is None:
-            return
-        original = self._find_message(target.channel, target.message_ts) if target.message_ts else None
-        if original is not None and _truthy(args.get("delete_original")):
+        original = None
+        if target.channel is not None and target.message_ts:
+            original = self._find_message(target.channel, target.message_ts)
+        if target.channel is not None and original is not None and _truthy(args.get("delete_original")):
             self._messages[target.channel].remove(original)
         elif original is not None and _truthy(args.get("replace_original")):
             for name in ("text", "blocks", "attachments", "metadata"):
                 if name in args:
                     original[name] = args[name]
-        elif args.get("response_type") == "in_channel":
+        elif target.channel is not None and args.get("response_type") == "in_channel":
             self._store_message(target.channel, args)
-
-
-def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            reply = fake._handle(self.path, headers, raw)
-            if isinstance(reply.body, dict):
-                payload, content_type = json.dumps(reply.body).encode(), "application/json; charset=utf-8"
-            else:
-                payload, content_type = reply.body.encode(), "text/html; charset=utf-8"
-            self.send_response(reply.status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+        elif args.get("response_type") != "in_channel" and not _truthy(args.get("delete_original")):
+            # Slack knows who the response URL answers; a minted URL does not say, so `user` is None.
+            self._ephemerals.append({**self._new_message(args, self._next_ts()), "channel": target.channel,
+                                     "user": None})

@@ -1,4 +1,4 @@
-"""The fake Slack Web API answers the real slack_sdk clients the way Slack does."""
+"""The local Slack answers the real slack_sdk clients the way Slack does, and records what it refuses."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakeslack import FakeSlack, fake_slack  # noqa: F401  (fixture)
+from bot.localslack import LocalSlack
+from tests.conftest import refusals_report
 
 METADATA = {"event_type": "plan_status", "event_payload": {"plan_id": 7}}
 
@@ -32,16 +33,16 @@ def modal(blocks: list[dict] | None = None, **fields: str) -> dict:
 
 
 @pytest.fixture
-def client(fake_slack: FakeSlack) -> WebClient:
+def client(fake_slack: LocalSlack) -> WebClient:
     return WebClient(token="xoxb-test", base_url=fake_slack.url)
 
 
 @pytest.fixture
-def fake(fake_slack: FakeSlack) -> FakeSlack:
+def fake(fake_slack: LocalSlack) -> LocalSlack:
     return fake_slack
 
 
-def test_auth_test_names_the_bot_and_team(client: WebClient, fake: FakeSlack) -> None:
+def test_auth_test_names_the_bot_and_team(client: WebClient, fake: LocalSlack) -> None:
     response = client.auth_test()
 
     assert response["user_id"] == "UBOT"
@@ -52,7 +53,8 @@ def test_auth_test_names_the_bot_and_team(client: WebClient, fake: FakeSlack) ->
     assert call.headers["authorization"] == "Bearer xoxb-test"
 
 
-def test_a_call_without_token_is_not_authed(fake: FakeSlack) -> None:
+def test_a_call_without_token_is_not_authed(fake: LocalSlack) -> None:
+    fake.expect_refusal("not_authed")
     with pytest.raises(SlackApiError) as raised:
         WebClient(base_url=fake.url).chat_postMessage(channel="C1", text="hi")
 
@@ -61,7 +63,7 @@ def test_a_call_without_token_is_not_authed(fake: FakeSlack) -> None:
 
 
 def test_posted_messages_come_back_newest_first_with_metadata_only_when_asked(
-    client: WebClient, fake: FakeSlack
+    client: WebClient, fake: LocalSlack
 ) -> None:
     first = client.chat_postMessage(channel="C1", text="first", blocks=[section("first")], metadata=METADATA)
     second = client.chat_postMessage(channel="C1", text="second", thread_ts=first["ts"])
@@ -87,7 +89,8 @@ def test_posted_messages_come_back_newest_first_with_metadata_only_when_asked(
     )["messages"][0]["metadata"] == METADATA
 
 
-def test_update_replaces_text_and_blocks_in_place(client: WebClient, fake: FakeSlack) -> None:
+def test_update_replaces_text_and_blocks_in_place(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("message_not_found")
     posted = client.chat_postMessage(channel="C1", text="draft", blocks=[section("draft")])
 
     updated = client.chat_update(channel="C1", ts=posted["ts"], text="final", blocks=[section("final")])
@@ -100,7 +103,8 @@ def test_update_replaces_text_and_blocks_in_place(client: WebClient, fake: FakeS
     assert raised.value.response["error"] == "message_not_found"
 
 
-def test_fifty_blocks_pass_and_fifty_one_are_refused(client: WebClient, fake: FakeSlack) -> None:
+def test_fifty_blocks_pass_and_fifty_one_are_refused(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_blocks")
     client.chat_postMessage(channel="C1", text="ok", blocks=[section(str(n)) for n in range(50)])
 
     with pytest.raises(SlackApiError) as raised:
@@ -110,7 +114,8 @@ def test_fifty_blocks_pass_and_fifty_one_are_refused(client: WebClient, fake: Fa
     assert [m["text"] for m in fake.messages("C1")] == ["ok"]
 
 
-def test_section_text_over_3000_characters_is_refused(client: WebClient) -> None:
+def test_section_text_over_3000_characters_is_refused(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_blocks")
     client.chat_postEphemeral(channel="C1", user="U1", text="ok", blocks=[section("x" * 3000)])
 
     with pytest.raises(SlackApiError) as raised:
@@ -119,7 +124,7 @@ def test_section_text_over_3000_characters_is_refused(client: WebClient) -> None
     assert raised.value.response["error"] == "invalid_blocks"
 
 
-def test_blocks_without_text_are_accepted_but_recorded(client: WebClient, fake: FakeSlack) -> None:
+def test_blocks_without_text_are_accepted_but_recorded(client: WebClient, fake: LocalSlack) -> None:
     with pytest.warns(UserWarning):  # slack_sdk warns too
         client.chat_postMessage(channel="C1", blocks=[section("no fallback")])
 
@@ -127,7 +132,7 @@ def test_blocks_without_text_are_accepted_but_recorded(client: WebClient, fake: 
     assert fake.warnings == ["chat.postMessage: blocks without text in C1"]
 
 
-def test_form_encoded_json_fields_are_decoded(client: WebClient, fake: FakeSlack) -> None:
+def test_form_encoded_json_fields_are_decoded(client: WebClient, fake: LocalSlack) -> None:
     blocks = [section("form")]
     client.api_call("chat.postMessage", params={"channel": "C1", "text": "form", "blocks": json.dumps(blocks)})
 
@@ -137,7 +142,8 @@ def test_form_encoded_json_fields_are_decoded(client: WebClient, fake: FakeSlack
     assert fake.messages("C1")[0]["blocks"] == blocks
 
 
-def test_trigger_id_works_once_and_only_within_its_ttl(client: WebClient, fake: FakeSlack) -> None:
+def test_trigger_id_works_once_and_only_within_its_ttl(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("expired_trigger_id")
     fake.trigger_ttl = 0.1
     trigger_id = fake.new_trigger_id()
 
@@ -154,7 +160,8 @@ def test_trigger_id_works_once_and_only_within_its_ttl(client: WebClient, fake: 
     assert fake.view(opened["view"]["id"])["blocks"] == [section("Loaded")]
 
 
-def test_views_over_100_blocks_are_invalid_arguments(client: WebClient, fake: FakeSlack) -> None:
+def test_views_over_100_blocks_are_invalid_arguments(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_arguments")
     home = {"type": "home", "blocks": [section(str(n)) for n in range(100)]}
     published = client.views_publish(user_id="U1", view=home)
     assert fake.home_view("U1") == published["view"]
@@ -168,7 +175,8 @@ def test_views_over_100_blocks_are_invalid_arguments(client: WebClient, fake: Fa
     assert raised.value.response["error"] == "invalid_arguments"
 
 
-def test_users_info_knows_only_added_users(client: WebClient, fake: FakeSlack) -> None:
+def test_users_info_knows_only_added_users(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("user_not_found")
     fake.add_user("U1", name="ana", tz="Asia/Tokyo", real_name="Ana Lima")
 
     user = client.users_info(user="U1")["user"]
@@ -180,7 +188,8 @@ def test_users_info_knows_only_added_users(client: WebClient, fake: FakeSlack) -
     assert raised.value.response["error"] == "user_not_found"
 
 
-def test_unknown_methods_are_refused_and_recorded(client: WebClient, fake: FakeSlack) -> None:
+def test_unknown_methods_are_refused_and_recorded(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("unknown_method")
     with pytest.raises(SlackApiError) as raised:
         client.api_call("pins.add", json={"channel": "C1"})
 
@@ -188,7 +197,8 @@ def test_unknown_methods_are_refused_and_recorded(client: WebClient, fake: FakeS
     assert fake.calls_to("pins.add")[0].args == {"channel": "C1"}
 
 
-def test_response_url_takes_five_posts_and_refuses_the_sixth(fake: FakeSlack) -> None:
+def test_response_url_takes_five_posts_and_refuses_the_sixth(fake: LocalSlack) -> None:
+    fake.expect_refusal("used_url", method="response_url")
     url = fake.new_response_url()
     webhook = WebhookClient(url)
 
@@ -199,7 +209,8 @@ def test_response_url_takes_five_posts_and_refuses_the_sixth(fake: FakeSlack) ->
     assert [c.args["text"] for c in calls] == [f"reply {n}" for n in range(6)]
 
 
-def test_response_url_refuses_too_many_blocks_with_http_400(fake: FakeSlack) -> None:
+def test_response_url_refuses_too_many_blocks_with_http_400(fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_blocks", method="response_url")
     request = urllib.request.Request(
         fake.new_response_url(),
         data=json.dumps({"text": "x", "blocks": [section(str(n)) for n in range(51)]}).encode(),
@@ -212,7 +223,7 @@ def test_response_url_refuses_too_many_blocks_with_http_400(fake: FakeSlack) -> 
     assert (raised.value.code, raised.value.read()) == (400, b"invalid_blocks")
 
 
-def test_response_url_can_replace_the_message_it_belongs_to(client: WebClient, fake: FakeSlack) -> None:
+def test_response_url_can_replace_the_message_it_belongs_to(client: WebClient, fake: LocalSlack) -> None:
     posted = client.chat_postMessage(channel="C1", text="Mark done?")
     url = fake.new_response_url(channel="C1", message_ts=posted["ts"])
 
@@ -221,7 +232,7 @@ def test_response_url_can_replace_the_message_it_belongs_to(client: WebClient, f
     assert [m["text"] for m in fake.messages("C1")] == ["Done"]
 
 
-def test_rate_limited_call_says_when_to_retry(client: WebClient, fake: FakeSlack) -> None:
+def test_rate_limited_call_says_when_to_retry(client: WebClient, fake: LocalSlack) -> None:
     fake.fail_next("chat.postMessage", status=429, retry_after=7)
 
     with pytest.raises(SlackApiError) as raised:
@@ -232,7 +243,7 @@ def test_rate_limited_call_says_when_to_retry(client: WebClient, fake: FakeSlack
     assert raised.value.response.headers["Retry-After"] == "7"
 
 
-def test_rate_limit_retry_handler_retries_and_succeeds(client: WebClient, fake: FakeSlack) -> None:
+def test_rate_limit_retry_handler_retries_and_succeeds(client: WebClient, fake: LocalSlack) -> None:
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     fake.fail_next("chat.postMessage", status=429, retry_after=0)  # the handler still sleeps up to 1 s
 
@@ -242,7 +253,7 @@ def test_rate_limit_retry_handler_retries_and_succeeds(client: WebClient, fake: 
     assert [m["text"] for m in fake.messages("C1")] == ["eventually"]
 
 
-def test_server_error_then_ok(client: WebClient, fake: FakeSlack) -> None:
+def test_server_error_then_ok(client: WebClient, fake: LocalSlack) -> None:
     fake.fail_next("chat.postMessage", status=500)
 
     with pytest.raises(SlackApiError) as raised:
@@ -253,7 +264,7 @@ def test_server_error_then_ok(client: WebClient, fake: FakeSlack) -> None:
     assert [m["text"] for m in fake.messages("C1")] == ["kept"]
 
 
-def test_fail_next_can_answer_an_ok_false_error(client: WebClient, fake: FakeSlack) -> None:
+def test_fail_next_can_answer_an_ok_false_error(client: WebClient, fake: LocalSlack) -> None:
     fake.fail_next("views.publish", status=200, error="not_enabled", times=2)
 
     for _ in range(2):
@@ -263,7 +274,7 @@ def test_fail_next_can_answer_an_ok_false_error(client: WebClient, fake: FakeSla
     assert client.views_publish(user_id="U1", view={"type": "home", "blocks": []})["ok"]
 
 
-def test_wait_for_returns_calls_made_from_another_thread(client: WebClient, fake: FakeSlack) -> None:
+def test_wait_for_returns_calls_made_from_another_thread(client: WebClient, fake: LocalSlack) -> None:
     threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="later")).start()
 
     [call] = fake.wait_for("chat.postMessage", timeout=2)
@@ -271,14 +282,14 @@ def test_wait_for_returns_calls_made_from_another_thread(client: WebClient, fake
     assert call.args["text"] == "later"
 
 
-def test_wait_for_names_what_it_saw_when_it_times_out(client: WebClient, fake: FakeSlack) -> None:
+def test_wait_for_names_what_it_saw_when_it_times_out(client: WebClient, fake: LocalSlack) -> None:
     client.auth_test()
 
     with pytest.raises(AssertionError, match=r"views\.open.*auth\.test"):
         fake.wait_for("views.open", timeout=0.05)
 
 
-def test_reset_forgets_calls_messages_and_failures(client: WebClient, fake: FakeSlack) -> None:
+def test_reset_forgets_calls_messages_and_failures(client: WebClient, fake: LocalSlack) -> None:
     client.chat_postMessage(channel="C1", text="old")
     fake.fail_next("auth.test", status=500)
 
@@ -286,3 +297,133 @@ def test_reset_forgets_calls_messages_and_failures(client: WebClient, fake: Fake
 
     assert fake.calls == [] and fake.messages("C1") == []
     assert client.auth_test()["ok"]
+
+
+def button(action_id: str, text: str = "Go") -> dict:
+    return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text}}
+
+
+def test_two_buttons_with_one_action_id_in_a_block_are_refused(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_blocks")
+    apart = [{"type": "actions", "elements": [button("plan.page")]} for _ in range(2)]
+    client.chat_postMessage(channel="C1", text="ok", blocks=apart)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="dup", blocks=[
+            {"type": "actions", "elements": [button("plan.page", "Previous"), button("plan.page", "Next")]}])
+
+    assert raised.value.response["error"] == "invalid_blocks"
+    [refusal] = fake.refusals
+    assert (refusal.method, refusal.error) == ("chat.postMessage", "invalid_blocks")
+    assert refusal.details == ("action_id 'plan.page' is already used in this block "
+                               "[json-pointer:/blocks/0/elements/1/action_id]",)
+
+
+def test_a_response_url_post_with_one_action_id_twice_in_a_block_is_refused(fake: LocalSlack) -> None:
+    blocks = [{"type": "actions", "elements": [button("plan.page"), button("plan.page")]}]
+
+    with fake.expecting_refusal("invalid_blocks", method="response_url"):
+        answer = WebhookClient(fake.new_response_url()).send(text="page 2", blocks=blocks)
+
+    assert (answer.status_code, answer.body) == (400, "invalid_blocks")
+
+
+def test_button_text_over_75_characters_is_refused_in_messages_and_views(client: WebClient,
+                                                                         fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_blocks")
+    fake.expect_refusal("invalid_arguments")
+    long = [{"type": "actions", "elements": [button("a", "x" * 76)]}]
+    client.chat_postMessage(channel="C1", text="ok", blocks=[{"type": "actions", "elements": [button("a", "x" * 75)]}])
+
+    with pytest.raises(SlackApiError) as message:
+        client.chat_postMessage(channel="C1", text="long", blocks=long)
+    with pytest.raises(SlackApiError) as view:
+        client.views_publish(user_id="U1", view={"type": "home", "blocks": long})
+
+    assert message.value.response["error"] == "invalid_blocks"
+    assert view.value.response["error"] == "invalid_arguments"
+    assert "[json-pointer:/view/blocks/0/elements/0/text]" in view.value.response["errors"][0]
+
+
+def test_refusals_are_recorded_and_injected_faults_are_not(client: WebClient, fake: LocalSlack) -> None:
+    fake.fail_next("chat.postMessage", status=500)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="lost")
+    with pytest.raises(SlackApiError):
+        client.chat_update(channel="C1", ts="1.000001", text="nowhere")
+
+    assert [(r.method, r.error) for r in fake.refusals] == [("chat.update", "message_not_found")]
+    assert fake.refusal_counts() == {"chat.update: message_not_found": 1}
+    assert [(c.method, c.ok, c.injected) for c in fake.calls] == [
+        ("chat.postMessage", False, True), ("chat.update", False, False)]
+    assert [str(r) for r in fake.unexpected_refusals()] == ["chat.update refused with message_not_found (HTTP 200)"]
+    fake.expect_refusal("message_not_found", method="chat.update")
+    assert fake.unexpected_refusals() == []
+
+
+def test_an_unexpected_refusal_is_reported_with_what_slack_said(client: WebClient) -> None:
+    with LocalSlack() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.url)
+        assert refusals_report(slack) is None
+        with pytest.raises(SlackApiError):
+            client.chat_postMessage(channel="C1", text="x", blocks=[section(str(n)) for n in range(51)])
+        report = refusals_report(slack)
+        slack.expect_refusal("invalid_blocks", method="views.open")  # another method's: still unexpected
+        assert refusals_report(slack) == report
+
+    assert report is not None
+    assert "refused 1 call(s)" in report
+    assert "chat.postMessage refused with invalid_blocks (HTTP 200)" in report
+    assert "no more than 50 items allowed [json-pointer:/blocks]" in report
+
+
+def test_expecting_refusal_fails_when_none_came(fake: LocalSlack) -> None:
+    with pytest.raises(AssertionError, match="expected a refusal with invalid_blocks"):
+        with fake.expecting_refusal("invalid_blocks"):
+            pass
+
+
+def test_a_fault_can_last_until_cleared(client: WebClient, fake: LocalSlack) -> None:
+    fake.fail_next("auth.test", status=503, times=None)
+
+    for _ in range(3):
+        with pytest.raises(SlackApiError):
+            client.auth_test()
+    fake.clear_faults()
+
+    assert client.auth_test()["ok"]
+    assert fake.counts() == {"auth.test": 4}
+
+
+def test_ephemerals_and_threads_are_held_as_slack_holds_them(client: WebClient, fake: LocalSlack) -> None:
+    client.chat_postEphemeral(channel="C1", user="U1", text="only you")
+    WebhookClient(fake.new_response_url()).send(text="your reply")
+    parent = client.chat_postMessage(channel="C1", text="parent")
+    client.chat_postMessage(channel="C1", text="reply", thread_ts=parent["ts"])
+    client.chat_postMessage(channel="C1", text="other")
+
+    assert [(m["text"], m.get("user")) for m in fake.ephemerals()] == [("only you", "U1"), ("your reply", None)]
+    assert [m["text"] for m in fake.ephemerals(user="U1")] == ["only you"]
+    assert [m["text"] for m in fake.thread("C1", parent["ts"])] == ["parent", "reply"]
+
+
+def test_a_slack_for_another_process_accepts_ids_it_did_not_mint_and_keeps_little(fake: LocalSlack) -> None:
+    with LocalSlack(accept_any_trigger_id=True, accept_any_response_url=True, keep=3) as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.url)
+        slack.add_route("/bench/counts", lambda: {"calls": slack.counts()})
+        for n in range(8):
+            client.views_open(trigger_id=f"{n}.T1.made-up", view=modal())
+            client.chat_postMessage(channel="C1", text=f"message {n}")
+            WebhookClient(f"{slack.base_url}/response/made-up-{n}").send(text="redrawn")
+
+        first_posts = slack.take_first_posts()
+        with urllib.request.urlopen(slack.base_url + "/bench/counts", timeout=2) as answer:
+            counts = json.loads(answer.read())
+
+        assert slack.refusals == []
+        assert len(slack.calls) < 6 and len(slack.messages("C1")) <= 3 and len(slack.modals()) <= 3
+        assert slack.messages("C1")[-1]["text"] == "message 7"
+        assert set(first_posts) <= {f"made-up-{n}" for n in range(8)} and "made-up-7" in first_posts
+        assert all(abs(at - time.time()) < 60 for at in first_posts.values())
+        assert slack.take_first_posts() == {}
+        assert counts == {"calls": {"views.open": 8, "chat.postMessage": 8, "response_url": 8}}

@@ -89,6 +89,8 @@ class _User:
     name: str
     real_name: str
     tz: str
+    team_id: str | None = None  # None: this workspace's
+    enterprise_id: str | None = None  # an Enterprise Grid organisation's id
 
 
 def _ok(**fields: Any) -> Json:
@@ -358,10 +360,13 @@ class FakeSlack:
         with self._lock:
             self._failures.setdefault(method, []).append(_Failure(status, times, retry_after, error))
 
-    def add_user(self, user_id: str, *, name: str, tz: str = "Europe/London", real_name: str | None = None) -> None:
+    def add_user(self, user_id: str, *, name: str, tz: str = "Europe/London", real_name: str | None = None,
+                 team_id: str | None = None, enterprise_id: str | None = None) -> None:
+        """A person users.info knows; `team_id` for someone of another workspace (Slack Connect),
+        `enterprise_id` for a member of an Enterprise Grid organisation."""
         ZoneInfo(tz)  # fail here, not at users.info, on a misspelt zone
         with self._lock:
-            self._users[user_id] = _User(user_id, name, real_name or name, tz)
+            self._users[user_id] = _User(user_id, name, real_name or name, tz, team_id, enterprise_id)
 
     def messages(self, channel: str) -> list[Json]:
         with self._lock:
@@ -672,7 +677,7 @@ class FakeSlack:
         return _ok(
             user={
                 "id": user.id,
-                "team_id": self.team_id,
+                "team_id": user.team_id or self.team_id,
                 "name": user.name,
                 "real_name": user.real_name,
                 "tz": user.tz,
@@ -680,6 +685,9 @@ class FakeSlack:
                 "is_bot": False,
                 "deleted": False,
                 "profile": {"real_name": user.real_name, "display_name": user.name},
+                # As Slack answers for a Grid member: the organisation beside the workspace.
+                **({"enterprise_user": {"id": user.id, "enterprise_id": user.enterprise_id,
+                                        "teams": [user.team_id or self.team_id]}} if user.enterprise_id else {}),
             }
         )
 

@@ -39,7 +39,7 @@ def load(sessions: Sessions, size: int, *, channel: str | None = None) -> str:
         plan = get_plan(session, key)
         for role in ROLES:
             try:
-                map_role(session, plan, Actor(ADMIN, TEAM), NOW, role, USER)
+                map_role(session, plan, Actor(ADMIN, TEAM), NOW, role, USER, org_id=TEAM)
             except Conflict:
                 pass  # roles are workspace-wide: an earlier plan mapped them already
     return key

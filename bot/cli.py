@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.plan import queries
 from bot.plan.dates import format_long
-from bot.plan.errors import PlanError
+from bot.plan.errors import Hint, PlanError
 from bot.plan.importer import export_plan, import_plan
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
@@ -324,6 +324,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+HINTS = {
+    Hint.SEE_STATUS: "Try `planbot status {plan}`.",
+    Hint.SET_SUMMARY_CHANNEL: "Set one with `planbot schedule {plan} --channel C0123456789`.",
+}
+
+
+def say(error: PlanError | UsageError) -> str:
+    """An error in the terminal's words: people by their Slack ids, hints as `planbot` commands."""
+    if not isinstance(error, PlanError):
+        return str(error)
+    said = error.message
+    if error.hint is not None:
+        said += " " + HINTS[error.hint].format(plan=error.plan_key or "").replace(" `.", "`.")
+    return said
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
@@ -332,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, settings))
     except (PlanError, UsageError) as error:
-        print(str(error), file=sys.stderr)
+        print(say(error), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The output was piped into something that stopped reading (`planbot export | head`).

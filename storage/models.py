@@ -112,19 +112,21 @@ class Role(Base):
 
 
 class RoleMember(Base):
-    """A Slack user who holds a role, scoped by Slack team ('' = any team, as set from the CLI)."""
+    """A Slack user who holds a role, within the organisation that user belongs to: their
+    Enterprise Grid enterprise id, else their own team id ('' = any organisation). See
+    `bot.plan.identity`."""
 
     __tablename__ = "role_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
-    team_id: Mapped[str] = mapped_column(String(32), default="")
+    org_id: Mapped[str] = mapped_column(String(32), default="")
     user_id: Mapped[str] = mapped_column(String(32))
 
     role: Mapped[Role] = relationship(back_populates="members")
 
     __table_args__ = (
-        UniqueConstraint("role_id", "team_id", "user_id"),
+        UniqueConstraint("role_id", "org_id", "user_id"),
         Index("ix_role_members_user", "user_id"),
     )
 

@@ -43,8 +43,8 @@ def load(sessions: Sessions, now: datetime, csv_text: str = SMALL_PLAN, key: str
             from bot.plan.queries import get_plan
 
             plan = get_plan(session, key)
-            map_role(session, plan, Actor(ADMIN, TEAM), now, "Head of Protection", ALICE)
-            map_role(session, plan, Actor(ADMIN, TEAM), now, "Protection Manager", BOB)
+            map_role(session, plan, Actor(ADMIN, TEAM), now, "Head of Protection", ALICE, org_id=TEAM)
+            map_role(session, plan, Actor(ADMIN, TEAM), now, "Protection Manager", BOB, org_id=TEAM)
 
 
 def big_plan_csv(actions: int, today: date = TODAY, per_recommendation: int = 20) -> str:

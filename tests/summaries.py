@@ -79,8 +79,8 @@ def a_month_of_the_sample_plan(sessions: Sessions) -> None:
                     now=at, title=SAMPLE_TITLE, source=SAMPLE_SOURCE, admins=(ADMIN,))
         plan = get_plan(session, SAMPLE_KEY)
         set_schedule(session, plan, Actor.cli("demo"), at, channel_id=CHANNEL)
-        map_role(session, plan, Actor(ADMIN, TEAM), at, "Head of Protection", ALICE)
-        map_role(session, plan, Actor(ADMIN, TEAM), at, "Protection Manager", BOB)
+        map_role(session, plan, Actor(ADMIN, TEAM), at, "Head of Protection", ALICE, org_id=TEAM)
+        map_role(session, plan, Actor(ADMIN, TEAM), at, "Protection Manager", BOB, org_id=TEAM)
     from bot.plan.summary import month_period
 
     mark_posted(sessions, SAMPLE_KEY, month_period(2027, 2), at + timedelta(minutes=1))

@@ -7,11 +7,11 @@ import pytest
 from bot.plan.errors import InvalidInput
 from bot.slack import texts
 from bot.slack.commands import (
-    mention,
     parse,
     parse_admin,
     parse_date_words,
     parse_due,
+    parse_mention,
     parse_owner,
     plain,
     quoted_words,
@@ -52,13 +52,13 @@ def test_an_unknown_word_gets_help_saying_so():
 
 @pytest.mark.parametrize("token,user", [("<@U123|alice>", "U123"), ("<@U123>", "U123"), ("<@W0ORG|bob>", "W0ORG")])
 def test_mentions_arrive_escaped_with_or_without_a_name(token, user):
-    assert mention(token) == user
+    assert parse_mention(token) == user
 
 
 @pytest.mark.parametrize("token", ["@alice", "alice", "<#C123|plan>", "<@>"])
 def test_anything_else_is_not_a_person(token):
     with pytest.raises(InvalidInput, match="is not a person"):
-        mention(token)
+        parse_mention(token)
 
 
 def test_quoted_phrases_stay_together_and_curly_quotes_count():

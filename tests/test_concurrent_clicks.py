@@ -20,7 +20,7 @@ def test_twenty_simultaneous_completions_complete_the_action_exactly_once(planbo
     with planbot.sessions.begin() as session:
         plan = queries.get_plan(session, "ppr")
         for user in OWNERS[1:]:
-            services.map_role(session, plan, services.Actor(ADMIN, TEAM), now, "Head of Protection", user)
+            services.map_role(session, plan, services.Actor(ADMIN, TEAM), now, "Head of Protection", user, org_id=TEAM)
     pk = action_pk(planbot.sessions, "1.1")
     complete = button(status_blocks(planbot), ActionId.COMPLETE, pk)
     clickers = OWNERS + [ADMIN]

@@ -148,7 +148,7 @@ def test_a_plan_with_every_text_at_its_longest_still_pages_within_limits(planbot
         from bot.plan.services import map_role
 
         map_role(session, get_plan(session, "ppr"), Actor("UADMIN", TEAM), now,
-                 "Head of Prevention and Protection & Corporate Communications, Area 1", ALICE)
+                 "Head of Prevention and Protection & Corporate Communications, Area 1", ALICE, org_id=TEAM)
     for text in ("status", "overdue", "due 3660", "mine"):
         seen = pages(planbot, planbot.command(text).json)
         assert len(seen) >= 2, text

@@ -64,6 +64,8 @@ class _User:
     name: str
     real_name: str
     tz: str
+    team_id: str | None = None  # None: this workspace's
+    enterprise_id: str | None = None  # an Enterprise Grid organisation's id
 
 
 def _truthy(value: Any) -> bool:
@@ -215,10 +217,13 @@ class LocalSlack:
 
     # Setting up
 
-    def add_user(self, user_id: str, *, name: str, tz: str = "Europe/London", real_name: str | None = None) -> None:
+    def add_user(self, user_id: str, *, name: str, tz: str = "Europe/London", real_name: str | None = None,
+                 team_id: str | None = None, enterprise_id: str | None = None) -> None:
+        """A person users.info knows; `team_id` for someone of another workspace (Slack Connect),
+        `enterprise_id` for a member of an Enterprise Grid organisation."""
         ZoneInfo(tz)  # fail here, not at users.info, on a misspelt zone
         with self._lock:
-            self._users[user_id] = _User(user_id, name, real_name or name, tz)
+            self._users[user_id] = _User(user_id, name, real_name or name, tz, team_id, enterprise_id)
 
     def new_trigger_id(self) -> str:
         """A trigger id, as a click or a command carries: it opens one modal within `trigger_ttl`."""
@@ -725,7 +730,7 @@ class LocalSlack:
         return _ok(
             user={
                 "id": user.id,
-                "team_id": self.team_id,
+                "team_id": user.team_id or self.team_id,
                 "name": user.name,
                 "real_name": user.real_name,
                 "tz": user.tz,
@@ -733,6 +738,9 @@ class LocalSlack:
                 "is_bot": False,
                 "deleted": False,
                 "profile": {"real_name": user.real_name, "display_name": user.name},
+                # As Slack answers for a Grid member: the organisation beside the workspace.
+                **({"enterprise_user": {"id": user.id, "enterprise_id": user.enterprise_id,
+                                        "teams": [user.team_id or self.team_id]}} if user.enterprise_id else {}),
             }
         )
 

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.plan.dates import format_long
-from bot.plan.errors import InvalidInput
+from bot.plan.errors import Hint, InvalidInput
 from bot.plan.schedule import Schedule, Slot, due_slot, next_slot, parse_schedule
 from bot.plan.services import Actor, check_admin, record
 from bot.plan.queries import RagCounts
@@ -27,10 +27,7 @@ from storage.models import Plan, SummaryPost
 
 LEASE: Final = timedelta(minutes=10)
 MAX_ERROR_LENGTH: Final = 2000
-NO_CHANNEL: Final = (
-    "Plan `{key}` has no channel for its summaries yet. Set one with `/plan schedule {key} here` "
-    "or `planbot schedule {key} --channel C0123456789`."
-)
+NO_CHANNEL: Final = "Plan `{key}` has no channel for its summaries yet."
 BAD_CHANNEL: Final = '"{channel}" is not a Slack channel id (like C0123456789).'
 
 
@@ -94,7 +91,8 @@ def claim(session: Session, plan: Plan, period: Period, *, worker: str, now: dat
     flush raises IntegrityError and the caller runs claim() again in a new transaction.
     """
     if not plan.channel_id:
-        raise InvalidInput(NO_CHANNEL.format(key=plan.key), field="channel")
+        raise InvalidInput(NO_CHANNEL.format(key=plan.key), field="channel", hint=Hint.SET_SUMMARY_CHANNEL,
+                           plan_key=plan.key)
     row = session.scalar(
         select(SummaryPost).where(SummaryPost.plan_id == plan.id, SummaryPost.period == period.key)
     )

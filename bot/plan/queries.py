@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from bot.plan.errors import AmbiguousPlan, NotFound
+from bot.plan.errors import AmbiguousPlan, Hint, NotFound
+from bot.plan.identity import Actor
 from bot.plan.rules import ActionStatus, Rag, current_due, days_late, rag
 from storage.models import (
     Action,
@@ -339,7 +340,8 @@ def get_action(session: Session, plan: Plan, ref: str) -> Action:
         select(Action).where(Action.plan_id == plan.id, func.lower(Action.ref) == ref.strip().lower())
     )
     if action is None:
-        raise NotFound(f'Plan `{plan.key}` has no action "{ref}". Try `/plan status`.', field="ref")
+        raise NotFound(f'Plan `{plan.key}` has no action "{ref}".', field="ref", hint=Hint.SEE_STATUS,
+                       plan_key=plan.key)
     return action
 
 
@@ -457,22 +459,22 @@ def due_within(
     return _paged_list(session, plan, query, today, offset, page_size)
 
 
-def _member_filter(user_id: str, team_id: str):  # type: ignore[no-untyped-def]
-    return and_(RoleMember.user_id == user_id, or_(RoleMember.team_id == team_id, RoleMember.team_id == ""))
+def member_filter(who: Actor) -> ColumnElement[bool]:
+    """The role mappings that are this person's: their user id, within their organisation."""
+    return and_(RoleMember.user_id == who.user_id, RoleMember.org_id.in_(who.org_keys))
 
 
-def _owned_by(user_id: str, team_id: str) -> Select:  # type: ignore[type-arg]
+def _owned_by(who: Actor) -> Select:  # type: ignore[type-arg]
     return (
         select(ActionOwner.action_id)
         .join(RoleMember, RoleMember.role_id == ActionOwner.role_id)
-        .where(_member_filter(user_id, team_id))
+        .where(member_filter(who))
     )
 
 
 def actions_for_user(
     session: Session,
-    user_id: str,
-    team_id: str,
+    who: Actor,
     today: date,
     *,
     plan: Plan | None = None,
@@ -481,7 +483,7 @@ def actions_for_user(
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> ActionList:
     """The actions owned by any role the user holds, across open plans unless one is given."""
-    query = _actions_select().where(Action.id.in_(_owned_by(user_id, team_id)), Plan.closed_at.is_(None))
+    query = _actions_select().where(Action.id.in_(_owned_by(who)), Plan.closed_at.is_(None))
     if plan is not None:
         query = query.where(Action.plan_id == plan.id)
     if not include_complete:
@@ -491,14 +493,14 @@ def actions_for_user(
 
 
 def completed_for_user(
-    session: Session, user_id: str, team_id: str, today: date, since: datetime, *,
+    session: Session, who: Actor, today: date, since: datetime, *,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> ActionList:
     """The user's actions (through their roles) in open plans completed since `since`, latest first."""
     query = (
         _actions_select()
         .where(
-            Action.id.in_(_owned_by(user_id, team_id)),
+            Action.id.in_(_owned_by(who)),
             Plan.closed_at.is_(None),
             Action.status == ActionStatus.COMPLETE.value,
             Action.completed_at >= since,
@@ -508,27 +510,28 @@ def completed_for_user(
     return _paged_list(session, None, query, today, 0, page_size)
 
 
-def user_roles(session: Session, user_id: str, team_id: str) -> list[str]:
+def user_roles(session: Session, who: Actor) -> list[str]:
     return list(
         session.scalars(
             select(Role.name)
             .join(RoleMember, RoleMember.role_id == Role.id)
-            .where(_member_filter(user_id, team_id))
+            .where(member_filter(who))
             .order_by(Role.name)
             .distinct()
         )
     )
 
 
-def role_holders(session: Session, action_id: int, team_id: str) -> dict[str, tuple[str, ...]]:
-    """For each owner role of the action, the Slack users who hold it (in this team or any)."""
+def role_holders(session: Session, action_id: int, viewer: Actor) -> dict[str, tuple[str, ...]]:
+    """For each owner role of the action, the Slack users who hold it, as mapped in the viewer's
+    organisation (or in any)."""
     rows = session.execute(
         select(Role.name, RoleMember.user_id)
         .select_from(ActionOwner)
         .join(Role, Role.id == ActionOwner.role_id)
         .outerjoin(
             RoleMember,
-            and_(RoleMember.role_id == Role.id, or_(RoleMember.team_id == team_id, RoleMember.team_id == "")),
+            and_(RoleMember.role_id == Role.id, RoleMember.org_id.in_(viewer.org_keys)),
         )
         .where(ActionOwner.action_id == action_id)
         .order_by(ActionOwner.position, RoleMember.id)
@@ -573,7 +576,7 @@ def history(session: Session, action_id: int, limit: int = 50) -> list[EventView
     return [EventView(e.at, e.actor, e.kind, e.old_value, e.new_value, e.reason) for e in rows]
 
 
-def action_detail(session: Session, action: Action, today: date, team_id: str = "") -> ActionDetail:
+def action_detail(session: Session, action: Action, today: date, viewer: Actor) -> ActionDetail:
     plan = session.get(Plan, action.plan_id)
     assert plan is not None
     (view,) = action_views(session, [action.id], today)
@@ -583,5 +586,5 @@ def action_detail(session: Session, action: Action, today: date, team_id: str = 
         action=view,
         recommendation_text=recommendation.text if recommendation else "",
         history=tuple(history(session, action.id)),
-        owner_users=role_holders(session, action.id, team_id),
+        owner_users=role_holders(session, action.id, viewer),
     )

@@ -9,32 +9,21 @@ it is already complete.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.plan.dates import format_date
-from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound
-from bot.plan.queries import is_admin, plan_admins, role_holders
+from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound, Part, Users
+from bot.plan.identity import Actor
+from bot.plan.queries import is_admin, member_filter, plan_admins, role_holders
 from bot.plan.rules import ActionStatus, current_due, today_in
 from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
 
+__all__ = ["Actor"]  # re-exported: callers have always found the actor here
+
 MAX_NOTE_LENGTH = 2000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a Slack user from a signed payload, or the command line."""
-
-    user_id: str
-    team_id: str = ""
-    is_cli: bool = False
-
-    @classmethod
-    def cli(cls, name: str = "cli") -> Actor:
-        return cls(user_id=f"cli:{name}", is_cli=True)
 
 
 def record(
@@ -86,11 +75,7 @@ def can_change(session: Session, action: Action, actor: Actor) -> bool:
         session.scalar(
             select(RoleMember.id)
             .join(ActionOwner, ActionOwner.role_id == RoleMember.role_id)
-            .where(
-                ActionOwner.action_id == action.id,
-                RoleMember.user_id == actor.user_id,
-                RoleMember.team_id.in_((actor.team_id, "")),
-            )
+            .where(ActionOwner.action_id == action.id, member_filter(actor))
             .limit(1)
         )
         is not None
@@ -100,21 +85,26 @@ def can_change(session: Session, action: Action, actor: Actor) -> bool:
 def check_can_change(session: Session, action: Action, actor: Actor) -> None:
     if can_change(session, action, actor):
         return
-    holders = role_holders(session, action.id, actor.team_id)
-    people = sorted({u for users in holders.values() for u in users} | set(plan_admins(session, action.plan_id)))
-    roles = ", ".join(holders) or "its owners"
-    who = ", ".join(f"<@{u}>" for u in people)
-    can = f"{roles} ({who})" if who else roles
-    raise NotAllowed(
-        f"Only the owners of {action.ref} and the plan's admins can change it: {can}.", field="ref"
-    )
+    holders = role_holders(session, action.id, actor)
+    admins = tuple(plan_admins(session, action.plan_id))
+    parts: list[Part] = [f"Only the owners of {action.ref} and the plan's admins can change it: "]
+    for number, (role, users) in enumerate(holders.items()):
+        parts += ["; " if number else "", f"{role} ("]
+        parts += [Users(users), ")"] if users else ["nobody mapped yet)"]
+    if not holders:
+        parts.append("its owners")
+    if admins:
+        parts += ["; admins: ", Users(admins)]
+    parts.append(".")
+    raise NotAllowed(*parts, field="ref", holders=holders, admins=admins)
 
 
 def check_admin(session: Session, plan: Plan, actor: Actor) -> None:
     if actor.is_cli or is_admin(session, plan.id, actor.user_id):
         return
-    admins = ", ".join(f"<@{u}>" for u in plan_admins(session, plan.id)) or "none yet; set one with `planbot import --admin`"
-    raise NotAllowed(f"Only admins of plan `{plan.key}` can do that. Its admins: {admins}.")
+    admins = tuple(plan_admins(session, plan.id))
+    who: Part = Users(admins) if admins else "none yet; set one with `planbot import --admin`"
+    raise NotAllowed(f"Only admins of plan `{plan.key}` can do that. Its admins: ", who, ".", admins=admins)
 
 
 def _clean_text(text: str | None, *, what: str, field: str, required: bool) -> str | None:
@@ -249,18 +239,20 @@ def set_status(session: Session, action: Action, actor: Actor, now: datetime, st
     return action
 
 
-def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str) -> Role:
-    """Say that a Slack user holds a role (within the actor's team)."""
+def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str, *,
+             org_id: str) -> Role:
+    """Say that a Slack user holds a role, within `org_id`: the organisation *that user* belongs to
+    (see `bot.plan.identity`), which in a Slack Connect channel is not the admin's."""
     check_admin(session, plan, actor)
     role = get_or_create_role(session, role_name)
     exists = session.scalar(
         select(RoleMember.id).where(
-            RoleMember.role_id == role.id, RoleMember.user_id == user_id, RoleMember.team_id == actor.team_id
+            RoleMember.role_id == role.id, RoleMember.user_id == user_id, RoleMember.org_id == org_id
         )
     )
     if exists is not None:
-        raise Conflict(f"<@{user_id}> already holds the role {role.name}.")
-    session.add(RoleMember(role_id=role.id, team_id=actor.team_id, user_id=user_id))
+        raise Conflict(Users((user_id,)), f" already holds the role {role.name}.")
+    session.add(RoleMember(role_id=role.id, org_id=org_id, user_id=user_id))
     record(session, plan_id=plan.id, actor=actor, now=now, kind="role_mapped", old=None,
            new=f"{role.name} -> {user_id}")
     return role
@@ -271,15 +263,12 @@ def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_n
     role = session.scalar(select(Role).where(Role.name_key == role_key(role_name)))
     if role is None:
         raise NotFound(f'There is no role "{role_name}".', field="role")
+    # A user id names one person across Slack, so every mapping of theirs to the role goes.
     removed = session.execute(
-        delete(RoleMember).where(
-            RoleMember.role_id == role.id,
-            RoleMember.user_id == user_id,
-            RoleMember.team_id.in_((actor.team_id, "")),
-        )
+        delete(RoleMember).where(RoleMember.role_id == role.id, RoleMember.user_id == user_id)
     )
     if removed.rowcount == 0:  # type: ignore[attr-defined]
-        raise NotFound(f"<@{user_id}> does not hold the role {role.name}.")
+        raise NotFound(Users((user_id,)), f" does not hold the role {role.name}.")
     record(session, plan_id=plan.id, actor=actor, now=now, kind="role_unmapped",
            old=f"{role.name} -> {user_id}", new=None)
 
@@ -287,7 +276,7 @@ def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_n
 def add_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id: str) -> None:
     check_admin(session, plan, actor)
     if is_admin(session, plan.id, user_id):
-        raise Conflict(f"<@{user_id}> is already an admin of `{plan.key}`.")
+        raise Conflict(Users((user_id,)), f" is already an admin of `{plan.key}`.")
     session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
     record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_added", new=user_id)
 
@@ -296,9 +285,9 @@ def remove_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user
     check_admin(session, plan, actor)
     admins = plan_admins(session, plan.id)
     if user_id not in admins:
-        raise NotFound(f"<@{user_id}> is not an admin of `{plan.key}`.")
+        raise NotFound(Users((user_id,)), f" is not an admin of `{plan.key}`.")
     if len(admins) == 1:
-        raise Conflict(f"<@{user_id}> is the last admin of `{plan.key}`; add another first.")
+        raise Conflict(Users((user_id,)), f" is the last admin of `{plan.key}`; add another first.")
     session.execute(delete(PlanAdmin).where(PlanAdmin.plan_id == plan.id, PlanAdmin.user_id == user_id))
     record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_removed", old=user_id)
 

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.slack import commands, errors, home, interactions, summary
 from bot.slack.context import Clock, Deps, utc_now
+from bot.slack.request import read_request
 from storage.db import Sessions
 
 LISTENER_THREADS = 16
@@ -54,6 +55,7 @@ def create_app(
     )
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     errors.register(app)
+    app.use(read_request)  # who acted and the clicked control's value, read once for every listener
     commands.register(app, deps)
     interactions.register(app, deps)
     home.register(app, deps)

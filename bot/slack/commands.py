@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import PlainTextObject
@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
-from bot.plan.errors import InvalidInput
-from bot.plan.services import Actor
-from bot.slack import blocks, errors, texts, views
+from bot.plan.errors import InvalidInput, PlanError
+from bot.slack import blocks, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, ActionId, ViewSpec
+from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
 log = logging.getLogger("planbot.slack")
@@ -60,17 +60,6 @@ class Parsed:
     @property
     def words(self) -> list[str]:
         return self.rest.split()
-
-
-@dataclass(frozen=True)
-class Caller:
-    user_id: str
-    team_id: str
-    channel_id: str | None
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(user_id=self.user_id, team_id=self.team_id)
 
 
 def parse(text: str) -> Parsed:
@@ -107,7 +96,7 @@ def plain(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
-def mention(token: str) -> str:
+def parse_mention(token: str) -> str:
     """The user id of an escaped mention, `<@U123|name>` or `<@U123>`."""
     match = _MENTION.fullmatch(token.strip())
     if match is None:
@@ -149,25 +138,27 @@ def parse_due(words: list[str]) -> tuple[str | None, int]:
     for word in words:
         if re.fullmatch(r"-?\d+", word) and days is None:
             days = int(word)
-            if not 1 <= days <= views.MAX_DUE_DAYS:
-                raise InvalidInput(texts.DUE_DAYS.format(most=views.MAX_DUE_DAYS), field="days")
+            if not 1 <= days <= messages.MAX_DUE_DAYS:
+                raise InvalidInput(texts.DUE_DAYS.format(most=messages.MAX_DUE_DAYS), field="days")
         elif plan is None and not re.fullmatch(r"-?\d+", word):
             plan = word
         else:
             raise InvalidInput(texts.TOO_MANY_ARGS.format(command="due", takes="a plan and a number of days",
                                                           extra=blocks.shorten(word, 40)))
-    return plan, days or views.DEFAULT_DUE_DAYS
+    return plan, days or messages.DEFAULT_DUE_DAYS
 
 
 @dataclass(frozen=True)
-class OwnerChange:
+class OwnerMapping:
+    """`/plan owner …` as typed: map (or, with `remove`, unmap) `user_id` to `role`."""
+
     remove: bool
     role: str
     user_id: str
     plan: str | None
 
 
-def parse_owner(rest: str) -> OwnerChange:
+def parse_owner(rest: str) -> OwnerMapping:
     """`owner [add|remove] "ROLE" @user [PLAN]` (quotes optional when the role is followed by @user)."""
     words = quoted_words(rest)
     remove = bool(words) and words[0].lower() in ("remove", "rm", "unmap")
@@ -176,13 +167,13 @@ def parse_owner(rest: str) -> OwnerChange:
     at = next((i for i, w in enumerate(words) if w.startswith("<@")), None)
     if at is None:
         if words and "@" in " ".join(words):
-            mention(next(w for w in words if "@" in w))
+            parse_mention(next(w for w in words if "@" in w))
         raise InvalidInput(texts.OWNER_USAGE)
     role = " ".join(words[:at]).strip()
     after = words[at + 1 :]
     if not role or len(after) > 1:
         raise InvalidInput(texts.OWNER_USAGE)
-    return OwnerChange(remove, role, mention(words[at]), after[0] if after else None)
+    return OwnerMapping(remove, role, parse_mention(words[at]), after[0] if after else None)
 
 
 def parse_admin(rest: str) -> tuple[str, str, str | None]:
@@ -190,7 +181,7 @@ def parse_admin(rest: str) -> tuple[str, str, str | None]:
     words = rest.split()
     if len(words) not in (2, 3) or words[0].lower() not in ("add", "remove"):
         raise InvalidInput(texts.ADMIN_USAGE)
-    return words[0].lower(), mention(words[1]), words[2] if len(words) == 3 else None
+    return words[0].lower(), parse_mention(words[1]), words[2] if len(words) == 3 else None
 
 
 def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
@@ -199,35 +190,34 @@ def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
                                                       extra=blocks.shorten(" ".join(words[allowed:]), 60)))
 
 
-Handler = Callable[[Deps, Caller, Parsed], Message]
+Handler = Callable[[Deps, Caller, Parsed, WebClient], Message]
 
 
-def run(deps: Deps, caller: Caller, text: str) -> Message:
+def run(deps: Deps, caller: Caller, text: str, client: WebClient) -> Message:
     parsed = parse(text)
-    return HANDLERS[parsed.name](deps, caller, parsed)
+    return HANDLERS[parsed.name](deps, caller, parsed, client)
 
 
 def draw(deps: Deps, caller: Caller, spec: ViewSpec) -> Message:
     with deps.sessions.read() as session:
-        return views.render(session, deps, spec, user_id=caller.user_id, team_id=caller.team_id,
-                            channel_id=caller.channel_id)
+        return messages.draw(session, deps, spec, viewer=caller.actor, channel_id=caller.channel_id)
 
 
-def on_help(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_help(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     return blocks.help_message(parsed.problem)
 
 
-def on_status(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more(parsed.name, parsed.words, 1, "a plan key at most")
     return draw(deps, caller, ViewSpec(kind=parsed.name, plan=(parsed.words or [None])[0]))  # type: ignore[arg-type]
 
 
-def on_due(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     plan, days = parse_due(parsed.words)
     return draw(deps, caller, ViewSpec(kind="due", plan=plan, days=days))
 
 
-def on_mine(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_mine(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more("mine", parsed.words, 1, "a plan key at most")
     return draw(deps, caller, ViewSpec(kind="mine", plan=(parsed.words or [None])[0]))
 
@@ -243,18 +233,19 @@ def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str
     return None, word, after
 
 
-def on_show(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_show(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     with deps.sessions.read() as session:
         plan, ref, rest = plan_and_ref(session, parsed)
         no_more("show", rest.split(), 0, "one action's reference")
-        return views.render(session, deps, ViewSpec(kind="show", plan=plan, ref=ref), user_id=caller.user_id,
-                            team_id=caller.team_id, channel_id=caller.channel_id)
+        return messages.draw(session, deps, ViewSpec(kind="show", plan=plan, ref=ref), viewer=caller.actor,
+                             channel_id=caller.channel_id)
 
 
-Change = Callable[[Session, Action, str], str]
+# Makes one change to the action from the words typed after its reference; returns the notice.
+TypedChange = Callable[[Session, Action, str], str]
 
 
-def change(deps: Deps, caller: Caller, parsed: Parsed, make: Change) -> Message:
+def change_action(deps: Deps, caller: Caller, parsed: Parsed, make: TypedChange) -> Message:
     """Find the action, make the change in one transaction, and show the result with its buttons."""
     with deps.sessions.begin() as session:
         plan_key, ref, rest = plan_and_ref(session, parsed)
@@ -266,15 +257,15 @@ def change(deps: Deps, caller: Caller, parsed: Parsed, make: Change) -> Message:
     return blocks.change_message(notice, shown, ViewSpec(kind="show", plan=shown.plan_key, ref=shown.ref))
 
 
-def on_done(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_done(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     def done(session: Session, action: Action, rest: str) -> str:
         services.complete(session, action, caller.actor, deps.clock(), note=plain(rest) or None)
         return texts.DONE.format(ref=blocks.escape(action.ref))
 
-    return change(deps, caller, parsed, done)
+    return change_action(deps, caller, parsed, done)
 
 
-def on_extend(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_extend(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     if not parsed.rest:
         raise InvalidInput(texts.EXTEND_USAGE, field="ref")
 
@@ -290,10 +281,10 @@ def on_extend(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
         services.revise_due(session, action, caller.actor, deps.clock(), new_due, reason)
         return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
 
-    return change(deps, caller, parsed, extend)
+    return change_action(deps, caller, parsed, extend)
 
 
-def on_note(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_note(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     def note(session: Session, action: Action, rest: str) -> str:
         text = plain(rest)
         if not text:
@@ -301,22 +292,44 @@ def on_note(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
         services.add_note(session, action, caller.actor, deps.clock(), text)
         return texts.NOTED.format(ref=blocks.escape(action.ref))
 
-    return change(deps, caller, parsed, note)
+    return change_action(deps, caller, parsed, note)
 
 
-def on_owner(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def org_of(client: WebClient, user_id: str) -> str:
+    """The organisation a mentioned person belongs to (their Grid enterprise, else their own team),
+    as Slack says: in a Slack Connect channel it is not the admin's."""
+    try:
+        user = client.users_info(user=user_id)["user"] or {}
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "error")
+        log.warning("users.info failed for a mapped user (%s)", code)
+        raise PlanError(texts.MAPPED_USER_UNKNOWN.format(user=user_id, error=code), field="user") from error
+    org = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id") or user.get("team_id")
+    if not org:
+        raise PlanError(texts.MAPPED_USER_UNKNOWN.format(user=user_id, error="no_team"), field="user")
+    return str(org)
+
+
+def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     wanted = parse_owner(parsed.rest)
+    org_id = None
+    if not wanted.remove:
+        with deps.sessions.read() as session:  # refuse a non-admin before asking Slack anything
+            services.check_admin(session, queries.resolve_plan(session, wanted.plan, caller.channel_id), caller.actor)
+        org_id = org_of(client, wanted.user_id)
     with deps.sessions.begin() as session:
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
         if wanted.remove:
             services.unmap_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
             name = session.scalar(select(Role.name).where(Role.name_key == services.role_key(wanted.role)))
             return blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=blocks.fit(name or wanted.role, 200)))
-        role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
+        assert org_id is not None
+        role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id,
+                                 org_id=org_id)
         return blocks.notice(texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200)))
 
 
-def on_admin(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     verb, user_id, plan_key = parse_admin(parsed.rest)
     with deps.sessions.begin() as session:
         plan = queries.resolve_plan(session, plan_key, caller.channel_id)
@@ -330,7 +343,7 @@ def on_admin(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
 def delegate(function_name: str) -> Handler:
     """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary."""
 
-    def handler(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
+    def handler(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
         from bot.slack import summary
 
         function = getattr(summary, function_name, None)
@@ -360,17 +373,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def clicked_view(body: dict[str, Any]) -> ViewSpec:
-    return ViewSpec.model_validate_json(body["actions"][0]["value"])
-
-
-def clicker(body: dict[str, Any]) -> Caller:
-    user = body["user"]
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return Caller(user_id=user["id"], team_id=user.get("team_id") or (body.get("team") or {}).get("id") or "",
-                  channel_id=channel)
-
-
 def in_channel(body: dict[str, Any]) -> bool:
     """Whether the clicked message is a normal channel message (so it is already shared)."""
     container = body.get("container") or {}
@@ -379,24 +381,23 @@ def in_channel(body: dict[str, Any]) -> bool:
 
 def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
-    def on_command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_command(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext,
+                   client: WebClient) -> None:
         with errors.replies_on_error(ack, respond):
-            caller = Caller(user_id=body["user_id"], team_id=body.get("team_id") or "",
-                            channel_id=body.get("channel_id"))
-            message = run(deps, caller, body.get("text") or "")
+            message = run(deps, caller_of(context), body.get("text") or "", client)
             ack(response_type="ephemeral", **message.to_dict())
 
     @app.action(ActionId.PAGE.value)
     @app.action(ActionId.PREVIOUS_PAGE.value)
     @app.action(ActionId.NEXT_PAGE.value)
-    def on_page(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         with errors.replies_on_error(None, respond):
-            caller = clicker(body)
+            caller = caller_of(context)
             shared = in_channel(body)
             with deps.sessions.read() as session:
-                message = views.render(session, deps, clicked_view(body), user_id=caller.user_id,
-                                       team_id=caller.team_id, channel_id=caller.channel_id)
+                message = messages.draw(session, deps, control_of(context, ViewSpec), viewer=caller.actor,
+                                        channel_id=caller.channel_id)
             if shared:
                 # Turning the page of a message everyone sees would turn it for everyone.
                 respond(response_type="ephemeral", replace_original=False, **message.to_dict())
@@ -404,13 +405,13 @@ def register(app: App, deps: Deps) -> None:
             respond(replace_original=True, **message.to_dict())
 
     @app.action(ActionId.SHARE.value)
-    def on_share(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def on_share(ack: Ack, respond: Respond, client: WebClient, context: BoltContext) -> None:
         ack()
         with errors.replies_on_error(None, respond):
-            caller = clicker(body)
+            caller = caller_of(context)
             with deps.sessions.read() as session:
-                message = views.render(session, deps, clicked_view(body), user_id=caller.user_id,
-                                       team_id=caller.team_id, channel_id=caller.channel_id, shareable=False)
+                message = messages.draw(session, deps, control_of(context, ViewSpec), viewer=caller.actor,
+                                        channel_id=caller.channel_id, shareable=False)
             try:
                 client.chat_postMessage(channel=caller.channel_id or "", **message.to_dict())
             except SlackApiError as error:
@@ -423,15 +424,16 @@ def register(app: App, deps: Deps) -> None:
                     replace_original=False)
 
     @app.action(ActionId.SHOW.value)
-    def on_show_clicked(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def on_show_clicked(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient,
+                        context: BoltContext) -> None:
         ack()
         with errors.replies_on_error(None, respond):
-            caller = clicker(body)
-            spec = clicked_view(body)
+            caller = caller_of(context)
+            spec = control_of(context, ViewSpec)
             from_message = bool(body.get("response_url"))
             with deps.sessions.read() as session:
-                message = views.render(session, deps, spec, user_id=caller.user_id, team_id=caller.team_id,
-                                       channel_id=caller.channel_id, shareable=from_message)
+                message = messages.draw(session, deps, spec, viewer=caller.actor, channel_id=caller.channel_id,
+                                        shareable=from_message)
             if from_message:
                 respond(response_type="ephemeral", replace_original=False, **message.to_dict())
                 return

@@ -12,8 +12,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.plan.errors import PlanError
-from bot.slack import texts
+from bot.plan.errors import Hint, PlanError, Users
+from bot.slack import blocks, texts
 
 log = logging.getLogger("planbot.slack")
 
@@ -27,6 +27,18 @@ def _reply(ack: Ack | None, respond: Respond | None, text: str) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
         except Exception:
             log.exception("could not send a reply to the user")
+
+
+HINTS = {Hint.SEE_STATUS: texts.HINT_SEE_STATUS, Hint.SET_SUMMARY_CHANNEL: texts.HINT_SET_SUMMARY_CHANNEL}
+
+
+def say(error: PlanError) -> str:
+    """A domain error in Slack's words: the people it names as mentions, its hint as a `/plan` command."""
+    said = "".join(", ".join(blocks.mention(u) for u in part.ids) if isinstance(part, Users) else part
+                   for part in error.parts)
+    if error.hint is not None:
+        said += " " + HINTS[error.hint].format(plan=error.plan_key or "PLAN")
+    return said
 
 
 def unexpected(error: BaseException) -> str:
@@ -46,7 +58,7 @@ def replies_on_error(ack: Ack | None, respond: Respond | None) -> Iterator[None]
     try:
         yield
     except PlanError as error:
-        _reply(ack, respond, error.message)
+        _reply(ack, respond, say(error))
     except Exception as error:  # noqa: BLE001 - the user gets an id, the log gets the trace
         _reply(ack, respond, unexpected(error))
 
@@ -54,6 +66,6 @@ def replies_on_error(ack: Ack | None, respond: Respond | None) -> Iterator[None]
 def register(app: App) -> None:
     @app.error
     def last_resort(error: Exception, body: dict[str, Any], respond: Respond) -> None:
-        message = error.message if isinstance(error, PlanError) else unexpected(error)
+        message = say(error) if isinstance(error, PlanError) else unexpected(error)
         if body.get("response_url"):
             _reply(None, respond, message)

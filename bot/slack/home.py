@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
     Block,
@@ -29,12 +29,13 @@ from sqlalchemy.orm import Session
 from bot.plan import queries
 from bot.plan.dates import format_long
 from bot.plan.errors import AmbiguousPlan, NotFound
+from bot.plan.identity import Actor
 from bot.plan.queries import ActionList, ActionView, RagCounts
 from bot.plan.rules import DEFAULT_TIMEZONE, Rag
-from bot.plan.services import Actor
 from bot.slack import blocks, errors, texts
 from bot.slack.context import Deps
 from bot.slack.ids import ViewSpec
+from bot.slack.request import caller_of
 
 log = logging.getLogger("planbot.slack")
 
@@ -68,17 +69,16 @@ class HomeData:
 
 def home_data(session: Session, deps: Deps, actor: Actor) -> HomeData:
     today = deps.today(DEFAULT_TIMEZONE)
-    roles = tuple(queries.user_roles(session, actor.user_id, actor.team_id))
+    roles = tuple(queries.user_roles(session, actor))
     open_plans = [p for p in queries.list_plans(session) if not p.closed]
     plans = tuple(
         PlanLine(p.key, p.title, queries.rag_counts(session, p.id, deps.today(p.timezone)))
         for p in open_plans[:PLANS_SHOWN]
     )
     if roles:
-        listed = queries.actions_for_user(session, actor.user_id, actor.team_id, today, page_size=OPEN_SHOWN)
+        listed = queries.actions_for_user(session, actor, today, page_size=OPEN_SHOWN)
         since = deps.clock() - timedelta(days=RECENT_DAYS)
-        recent = queries.completed_for_user(session, actor.user_id, actor.team_id, today, since,
-                                            page_size=RECENT_SHOWN)
+        recent = queries.completed_for_user(session, actor, today, since, page_size=RECENT_SHOWN)
         admins: tuple[str, ...] = ()
     else:
         listed = recent = queries.ActionList(None, today, (), queries.Page(0, OPEN_SHOWN, 0))
@@ -170,22 +170,21 @@ class HomeRefresher:
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        self._pending: set[tuple[str, str]] = set()
+        self._pending: set[Actor] = set()
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planbot-home")
 
     def request(self, client: WebClient, actor: Actor) -> Future[None] | None:
-        key = (actor.team_id, actor.user_id)
         with self._lock:
-            if key in self._pending:
+            if actor in self._pending:
                 return None
-            self._pending.add(key)
-        return self._worker.submit(self._refresh, client, actor, key)
+            self._pending.add(actor)
+        return self._worker.submit(self._refresh, client, actor)
 
-    def _refresh(self, client: WebClient, actor: Actor, key: tuple[str, str]) -> None:
+    def _refresh(self, client: WebClient, actor: Actor) -> None:
         with self._lock:
             # Taken off before publishing, so a change made meanwhile asks for another refresh.
-            self._pending.discard(key)
+            self._pending.discard(actor)
         try:
             publish(client, self.deps, actor)
         except Exception:
@@ -206,9 +205,8 @@ class HomeNotice(Respond):
 
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home":
             return
-        team = body.get("team_id") or event.get("view", {}).get("team_id") or ""
         with errors.replies_on_error(None, None):
-            publish(client, deps, Actor(user_id=event["user"], team_id=team))
+            publish(client, deps, caller_of(context).actor)

@@ -13,24 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.plan import queries, services
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
+from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.plan.services import Actor
-from bot.slack import errors, home, modals, texts, views
+from bot.slack import errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
+from bot.slack.request import caller_of, control_of
 from storage.models import Action, Plan
 
 log = logging.getLogger("planbot.slack")
 
-Change = Callable[[Session, Action, Actor, datetime], object]
+ButtonChange = Callable[[Session, Action, Actor, datetime], object]
 ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], object]
 ModalBuilder = Callable[[ActionView, ModalMetadata], dict[str, Any]]
 
@@ -53,16 +54,10 @@ class Source:
         return self.view.kind == "home" or not self.response_url
 
 
-def actor_of(body: dict[str, Any]) -> Actor:
-    user = body["user"]
-    team = user.get("team_id") or (body.get("team") or {}).get("id") or ""
-    return Actor(user_id=user["id"], team_id=team)
-
-
-def clicked(body: dict[str, Any]) -> tuple[ActionButton, Source]:
-    button = ActionButton.model_validate_json(body["actions"][0]["value"])
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    source = Source(actor_of(body), button.view, body.get("response_url"), channel, not in_channel(body))
+def clicked(context: BoltContext, body: dict[str, Any]) -> tuple[ActionButton, Source]:
+    button = control_of(context, ActionButton)
+    caller = caller_of(context)
+    source = Source(caller.actor, button.view, body.get("response_url"), caller.channel_id, not in_channel(body))
     return button, source
 
 
@@ -86,11 +81,8 @@ def redraw(deps: Deps, client: WebClient, source: Source, notice: str | None = N
         home.publish(client, deps, source.actor, notice=notice)
         return
     with deps.sessions.read() as session:
-        message = views.render(
-            session, deps, source.view,
-            user_id=source.actor.user_id, team_id=source.actor.team_id, channel_id=source.channel_id,
-            shareable=source.shareable,
-        )
+        message = messages.draw(session, deps, source.view, viewer=source.actor, channel_id=source.channel_id,
+                                shareable=source.shareable)
     respond = Respond(response_url=source.response_url)
     sent = respond(replace_original=True, **message.to_dict())
     if sent.status_code != 200:
@@ -106,26 +98,27 @@ def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Sourc
 
 
 def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any],
-                       client: WebClient, change: Change) -> None:
+                       client: WebClient, context: BoltContext, change: ButtonChange) -> None:
     ack()
-    with errors.replies_on_error(ack, replier(deps, client, actor_of(body), body.get("response_url"))):
-        button, source = clicked(body)
+    with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
+        button, source = clicked(context, body)
         notice = None
         try:
             with deps.sessions.begin() as session:
                 change(session, load_action(session, button.action_id), source.actor, deps.clock())
         except Conflict as error:
-            notice = error.message
+            notice = errors.say(error)
         redraw(deps, client, source, notice)
         if notice is None:
             refresh_home(refresher, client, source)
 
 
-def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, build: ModalBuilder) -> None:
+def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext,
+               build: ModalBuilder) -> None:
     """Open a modal on the click's trigger_id, which lives 3 s: one quick read, then views.open."""
     ack()
-    with errors.replies_on_error(ack, replier(deps, client, actor_of(body), body.get("response_url"))):
-        button, source = clicked(body)
+    with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
+        button, source = clicked(context, body)
         with deps.sessions.read() as session:
             action = load_action(session, button.action_id)
             services.check_can_change(session, action, source.actor)
@@ -150,15 +143,16 @@ def change_from_modal(
     ack: Ack,
     body: dict[str, Any],
     client: WebClient,
+    context: BoltContext,
     change: ModalChange,
     fields: dict[str, BlockId],
     default: BlockId,
 ) -> None:
     """Make the change before acking: any problem is answered inside the modal, field by field,
     and nothing is written; on success the modal closes and the message is drawn again."""
-    actor = actor_of(body)
+    actor = caller_of(context).actor
     try:
-        metadata = ModalMetadata.model_validate_json(body["view"]["private_metadata"])
+        metadata = control_of(context, ModalMetadata)
         with deps.sessions.begin() as session:
             action = load_action(session, metadata.action_id)
             change(session, action, actor, metadata, body["view"]["state"], deps.clock())
@@ -192,25 +186,26 @@ def register(app: App, deps: Deps) -> None:
     refresher = home.HomeRefresher(deps)
 
     @app.action(ActionId.COMPLETE.value)
-    def on_complete(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_button(deps, refresher, ack, body, client, services.complete)
+    def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        change_from_button(deps, refresher, ack, body, client, context, services.complete)
 
     @app.action(ActionId.REOPEN.value)
-    def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_button(deps, refresher, ack, body, client, services.reopen)
+    def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        change_from_button(deps, refresher, ack, body, client, context, services.reopen)
 
     @app.action(ActionId.REVISE.value)
-    def on_revise(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        open_modal(deps, ack, body, client, modals.revise_modal)
+    def on_revise(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        open_modal(deps, ack, body, client, context, modals.revise_modal)
 
     @app.action(ActionId.NOTE.value)
-    def on_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        open_modal(deps, ack, body, client, modals.note_modal)
+    def on_note(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        open_modal(deps, ack, body, client, context, modals.note_modal)
 
     @app.view(CallbackId.REVISE.value)
-    def on_revise_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_modal(deps, refresher, ack, body, client, revise, modals.REVISE_FIELDS, BlockId.REVISE_DATE)
+    def on_revise_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        change_from_modal(deps, refresher, ack, body, client, context, revise, modals.REVISE_FIELDS,
+                          BlockId.REVISE_DATE)
 
     @app.view(CallbackId.NOTE.value)
-    def on_note_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        change_from_modal(deps, refresher, ack, body, client, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)
+    def on_note_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        change_from_modal(deps, refresher, ack, body, client, context, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)

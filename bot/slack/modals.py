@@ -20,7 +20,7 @@ from bot.plan.dates import format_long
 from bot.plan.errors import InvalidInputs, PlanError
 from bot.plan.queries import ActionView
 from bot.plan.services import MAX_NOTE_LENGTH
-from bot.slack import texts
+from bot.slack import errors, texts
 from bot.slack.blocks import fit, one_line
 from bot.slack.ids import BlockId, CallbackId, InputId, ModalMetadata
 
@@ -103,7 +103,8 @@ def field_errors(error: PlanError, fields: dict[str, BlockId], default: BlockId)
     shown: dict[str, str] = {}
     for problem in problems:
         block = fields.get(problem.field or "", default).value
-        shown[block] = f"{shown[block]} {problem.message}" if block in shown else problem.message
+        said = errors.say(problem)
+        shown[block] = f"{shown[block]} {said}" if block in shown else said
     return shown
 
 

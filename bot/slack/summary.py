@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -73,6 +73,7 @@ from bot.slack.blocks import MAX_BLOCKS, Message
 from bot.slack.context import Deps
 from bot.slack.errors import replies_on_error
 from bot.slack.ids import ActionId, ViewSpec
+from bot.slack.request import caller_of, control_of
 from storage.models import SummaryPost
 
 log = logging.getLogger("planbot.slack.summary")
@@ -598,13 +599,11 @@ def register(app: App, deps: Deps) -> None:
     worker = default_worker()
 
     @app.action(ActionId.POST_SUMMARY.value)
-    def post_summary(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def post_summary(ack: Ack, respond: Respond, context: BoltContext) -> None:
         ack()
         with replies_on_error(ack, respond):
-            spec = ViewSpec.model_validate_json(body["actions"][0]["value"])
-            user = body["user"]["id"]
-            team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-            actor = Actor(user, team)
+            spec = control_of(context, ViewSpec)
+            actor = caller_of(context).actor
             with deps.sessions.read() as session:
                 plan = get_plan(session, spec.plan or "")
                 check_admin(session, plan, actor)

@@ -43,7 +43,7 @@ SCHEDULE_CHANNEL_NOT_LINKED = (
     'I can\'t tell which channel "{text}" is: type # and pick it from the list so Slack links it, or say `here`.'
 )
 
-# The /plan command and the messages it draws (bot/slack/commands.py, blocks.py, views.py).
+# The /plan command and the messages it draws (bot/slack/commands.py, blocks.py, messages.py).
 HELP_TITLE = "planbot: the action plan, in Slack"
 HELP_FALLBACK = "planbot: `/plan status`, `overdue`, `due`, `mine`, `show REF`, `done`, `extend`, `note`, `summary`."
 HELP_INTRO = (
@@ -157,4 +157,14 @@ HOME_PLAN_LINE = "*{key}* · {title}\n{red_emoji} {red} overdue   {amber_emoji} 
 HOME_MORE_PLANS = "… and {count} more plans."
 HOME_UPDATED = "Updated {date}"
 ACTION_GONE = "That action no longer exists: it may have been removed from the plan. Try `/plan status`."
+
+# What to do next, after a domain error (bot/slack/errors.py `say`).
+HINT_SEE_STATUS = "Try `/plan status`."
+HINT_SET_SUMMARY_CHANNEL = (
+    "Set one with `/plan schedule {plan} here` or `planbot schedule {plan} --channel C0123456789`."
+)
+MAPPED_USER_UNKNOWN = (
+    "I couldn't look up <@{user}> in Slack (`{error}`), so I can't tell which organisation they belong to. "
+    "Nothing was changed; please try again."
+)
 

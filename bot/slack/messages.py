@@ -1,4 +1,5 @@
-"""Draw any message by its ViewSpec: the one place that turns "which message" into a Message.
+"""Draw any message by its ViewSpec: the one place that turns "which message" into a Message
+(Block Kit messages, that is; App Home and modals are Slack views, drawn in home.py and modals.py).
 
 Commands draw their replies here, and buttons redraw the message they were clicked on (after
 a change, a page turn or a share) with the same call, so a message always looks the same
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.plan import queries
 from bot.plan.errors import AmbiguousPlan, NotFound
+from bot.plan.identity import Actor
 from bot.plan.rules import DEFAULT_TIMEZONE
 from bot.slack import blocks
 from bot.slack.blocks import Message
@@ -26,8 +28,8 @@ DEFAULT_DUE_DAYS = 30
 MAX_DUE_DAYS = 3660
 
 
-def render(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_id: str,
-           channel_id: str | None, shareable: bool = True) -> Message:
+def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel_id: str | None,
+         shareable: bool = True) -> Message:
     """The message `spec` names, drawn for this user as of now.
 
     `shareable` adds the "Share in channel" button (leave it off for a message already shared).
@@ -35,17 +37,16 @@ def render(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_i
     if spec.kind == "summary":
         from bot.slack import summary
 
-        return summary.render_preview(session, deps, spec, user_id=user_id, team_id=team_id)  # type: ignore[attr-defined,no-any-return]
+        return summary.render_preview(session, deps, spec, user_id=viewer.user_id, team_id=viewer.team_id)
     if spec.kind == "home":
         raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")
     if spec.kind == "mine":
-        return _mine(session, deps, spec, user_id=user_id, team_id=team_id, channel_id=channel_id,
-                     shareable=shareable)
+        return _mine(session, deps, spec, viewer=viewer, channel_id=channel_id, shareable=shareable)
     if spec.kind == "show":
         action = queries.find_action(session, spec.ref or "", spec.plan, channel_id)
         plan = session.get(Plan, action.plan_id)
         assert plan is not None
-        detail = queries.action_detail(session, action, deps.today(plan.timezone), team_id)
+        detail = queries.action_detail(session, action, deps.today(plan.timezone), viewer)
         spec = spec.model_copy(update={"plan": plan.key, "ref": action.ref, "offset": 0})
         return blocks.show_message(detail, spec, shareable=shareable)
 
@@ -97,16 +98,16 @@ def _last_page(page: queries.Page) -> int:
     return max(0, (page.total - 1) // page.size * page.size) if page.size else 0
 
 
-def _mine(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_id: str,
-          channel_id: str | None, shareable: bool) -> Message:
-    roles = queries.user_roles(session, user_id, team_id)
+def _mine(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel_id: str | None,
+          shareable: bool) -> Message:
+    roles = queries.user_roles(session, viewer)
     plan = queries.get_plan(session, spec.plan) if spec.plan else None
     today = deps.today(plan.timezone if plan else DEFAULT_TIMEZONE)
     if not roles:
         return blocks.mine_message(_nothing(today), roles, spec, admins=_admins_here(session, channel_id),
                                    shareable=shareable)
     spec, listed = _paged(spec, lambda offset: queries.actions_for_user(
-        session, user_id, team_id, today, plan=plan, offset=offset, page_size=blocks.LIST_PAGE_SIZE))
+        session, viewer, today, plan=plan, offset=offset, page_size=blocks.LIST_PAGE_SIZE))
     return blocks.mine_message(listed, roles, spec, shareable=shareable)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.plan import queries
 from bot.plan.dates import MONTH_NAMES, format_long
 from bot.plan.errors import InvalidInput
+from bot.plan.phrases import actor_name, change, days_late, plural  # noqa: F401  (actor_name, change: the renderers still import them from here)
 from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
 from bot.plan.schedule import Schedule, Slot, due_slot
@@ -200,7 +201,7 @@ class Summary:
             moved = f.percent_complete - before.percent_complete
             label = self.previous.period.label
             if moved:
-                points = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
+                points = plural(abs(moved), "point")
                 text += f", {'up' if moved > 0 else 'down'} {points} from {before.percent_complete}% at the {label} summary"
             else:
                 text += f", the same as at the {label} summary"
@@ -215,7 +216,7 @@ class Summary:
 
     def footer(self) -> str:
         local = self.generated_at.astimezone(ZoneInfo(self.plan.timezone))
-        recs = f"{self.recommendation_count} recommendation{'s' if self.recommendation_count != 1 else ''}"
+        recs = plural(self.recommendation_count, "recommendation")
         trail = f", audit trail to event {self.last_event_id}" if self.last_event_id else ""
         source = f" ({self.plan.source})" if self.plan.source else ""
         return (
@@ -242,28 +243,13 @@ def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = 
     if red == 1:
         if exceptions:
             late = exceptions[0].action
-            days = f"{late.days_late} day{'s' if late.days_late != 1 else ''} late"
-            return f"All actions are complete or on track except one: {late.ref}, {days}."
+            return f"All actions are complete or on track except one: {late.ref}, {days_late(late.days_late)}."
         return "All actions are complete or on track except one."
     if amber == 0:
         return f"{red} of {total} actions are overdue and the other {green} complete."
     if green == 0:
         return f"{red} of {total} actions are overdue and the other {amber} on track."
     return f"{red} of {total} actions are overdue; {_is(green)} complete and {_is(amber)} on track."
-
-
-def change(now: int, before: int) -> str:
-    """+2, -1 or "no change"."""
-    if now == before:
-        return "no change"
-    return f"+{now - before}" if now > before else f"−{before - now}"
-
-
-def actor_name(actor: str) -> str:
-    """How an audit-trail actor reads in a report: `demo (command line)` or the Slack user id."""
-    if actor.startswith("cli:"):
-        return f"{actor.removeprefix('cli:')} (command line)"
-    return actor
 
 
 def last_posted(session: Session, plan_id: int, *, excluding: str | None = None,

@@ -1,9 +1,9 @@
 """The periodic summary as data: what a plan's board report says, before any rendering.
 
 Built from the plan as it stands at `now` and from its audit trail since the last posted
-summary. Rendered as Markdown or plain text by `bot.plan.summary_text` and as Block Kit by
-`bot.slack.summary`. The words of the report (headline, headings) live here so that every
-rendering says the same thing.
+summary. Its sentences (title, headline, progress, footer) are here; `bot.plan.outline` lays
+the report out once, and every rendering (`bot.plan.summary_text`, `bot.slack.summary_blocks`)
+draws that outline.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.plan import queries
 from bot.plan.dates import MONTH_NAMES, format_long
 from bot.plan.errors import InvalidInput
-from bot.plan.phrases import actor_name, change, days_late, plural  # noqa: F401  (actor_name, change: the renderers still import them from here)
+from bot.plan.phrases import days_late, plural
 from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
 from bot.plan.schedule import Schedule, Slot, due_slot
@@ -34,16 +34,6 @@ Cadence = Literal["monthly", "quarterly", "custom"]
 
 MONTH_HINT: Final = 'I can\'t read "{text}" as a month; write it like 2027-03 or March 2027.'
 PERIOD_HINT: Final = 'I can\'t read "{text}" as a summary period; write it like 2027-03, 2027-Q1 or 2027-03-15.'
-
-# Headings shared by every rendering.
-HEADING_STANDING: Final = "Where the plan stands"
-HEADING_EXCEPTIONS: Final = "Exceptions: overdue actions"
-HEADING_DUE_SOON: Final = "Due in the next {days} days"
-HEADING_RECOMMENDATIONS: Final = "Recommendation by recommendation"
-NO_EXCEPTIONS: Final = "No action is overdue."
-NO_DUE_SOON: Final = "Nothing is due in the next {days} days."
-NO_CHANGES: Final = "No action was completed, became overdue or had its date revised."
-FIRST_SUMMARY: Final = "This is the first summary of this plan, so there are no earlier figures to compare with."
 RAG_KEY: Final = "RAG key: Red = {red}; Amber = {amber}; Green = {green}."
 
 
@@ -302,12 +292,12 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
     completions: dict[int, Completion] = {}
     revisions: list[Revision] = []
     for action_id, kind, at, actor, old, new, reason in events:
-        action = actions.get(action_id)
+        action = actions.get(action_id) if action_id is not None else None
         if action is None:
             continue
         if kind == "completed" and not action.is_open:
-            completions.pop(action_id, None)  # keep the latest completion, in its order
-            completions[action_id] = Completion(action, at, actor, reason)
+            completions.pop(action.id, None)  # keep the latest completion, in its order
+            completions[action.id] = Completion(action, at, actor, reason)
         elif kind == "revised":
             revisions.append(Revision(action, _iso(old), _iso(new), reason, at, actor))
 

@@ -49,7 +49,7 @@ from bot.plan.queries import ActionView, get_plan, is_admin, resolve_plan
 from bot.plan.rules import DEFAULT_TIMEZONE, Rag, today_in
 from bot.plan.schedule import parse_schedule
 from bot.plan.services import Actor, check_admin
-from bot.plan.summary import (
+from bot.plan.outline import (
     FIRST_SUMMARY,
     HEADING_DUE_SOON,
     HEADING_EXCEPTIONS,
@@ -57,10 +57,11 @@ from bot.plan.summary import (
     NO_CHANGES,
     NO_DUE_SOON,
     NO_EXCEPTIONS,
+)
+from bot.plan.phrases import actor_name, change
+from bot.plan.summary import (
     Summary,
-    actor_name,
     build_summary,
-    change,
     current_period,
     parse_month,
     period_for_month,

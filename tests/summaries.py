@@ -16,7 +16,7 @@ from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
 from bot.plan.services import Actor, add_note, complete, create_plan, get_or_create_role, map_role, revise_due
 from bot.plan.spreadsheet import read_plan_csv
 from bot.plan.summary import Period, build_summary
-from bot.slack.summary import SlackSummaryPoster
+from bot.slack.poster import SlackSummaryPoster
 from storage.db import Sessions
 from storage.models import Action, ActionEvent, ActionOwner, PlanAdmin, Recommendation
 from tests.fakeslack import FakeSlack

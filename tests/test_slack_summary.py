@@ -18,13 +18,8 @@ from bot.plan.summary import build_summary, month_period
 from bot.slack import texts
 from bot.slack.context import Deps
 from bot.slack.ids import ActionId, ViewSpec
-from bot.slack.summary import (
-    MESSAGE_BUDGET,
-    render_preview,
-    schedule_command,
-    summary_command,
-    summary_messages,
-)
+from bot.slack.summary_blocks import MESSAGE_BUDGET, summary_messages
+from bot.slack.summary_commands import render_preview, schedule_command, summary_command
 from storage.models import ActionEvent, Plan, SummaryPost
 from tests.fakeslack import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from tests.plans import ADMIN, ALICE, TEAM, load

@@ -223,12 +223,14 @@ def _changes(s: Summary) -> Section:
                       for c in s.completed)
         body.append(Changes(Change.COMPLETED, f"Completed ({len(items)})", "completed", items))
     if s.newly_overdue:
-        items = tuple(Item((f"due {format_date(a.due)}, {days_late(a.days_late)}",), _ref(a)) for a in s.newly_overdue)
+        items = tuple(Item((f"due {format_date(a.due)}, {days_late(a.days_late)}",), _ref(a))
+                      for a in s.newly_overdue)
         body.append(Changes(Change.OVERDUE, f"Newly overdue ({len(items)})", "became overdue:", items))
     if s.revised:
         revised = []
         for r in s.revised:
-            dates = f"from {format_date(r.old_due) if r.old_due else '?'} to {format_date(r.new_due) if r.new_due else '?'}"
+            dates = f"from {format_date(r.old_due) if r.old_due else '?'} to " + (
+                format_date(r.new_due) if r.new_due else "?")
             reason = (DASH, Words(r.reason, quoted=True)) if r.reason else ()
             revised.append(Item((dates, *reason, DASH, "by ", Person(r.actor), " on ", day_in(r.at, tz)),
                                 _ref(r.action)))

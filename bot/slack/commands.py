@@ -328,12 +328,12 @@ def on_admin(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
 
 
 def delegate(function_name: str) -> Handler:
-    """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary."""
+    """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
     def handler(deps: Deps, caller: Caller, parsed: Parsed) -> Message:
-        from bot.slack import summary
+        from bot.slack import summary_commands
 
-        function = getattr(summary, function_name, None)
+        function = getattr(summary_commands, function_name, None)
         if function is None:
             return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))
         result: Message = function(deps, user_id=caller.user_id, team_id=caller.team_id,

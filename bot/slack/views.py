@@ -33,9 +33,9 @@ def render(session: Session, deps: Deps, spec: ViewSpec, *, user_id: str, team_i
     `shareable` adds the "Share in channel" button (leave it off for a message already shared).
     """
     if spec.kind == "summary":
-        from bot.slack import summary
+        from bot.slack.summary_commands import render_preview
 
-        return summary.render_preview(session, deps, spec, user_id=user_id, team_id=team_id)  # type: ignore[attr-defined,no-any-return]
+        return render_preview(session, deps, spec, user_id=user_id, team_id=team_id)
     if spec.kind == "home":
         raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")
     if spec.kind == "mine":

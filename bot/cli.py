@@ -142,7 +142,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poster(settings: Settings) -> Poster:
-    from bot.slack.summary import SlackSummaryPoster
+    from bot.slack.poster import SlackSummaryPoster
 
     if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise UsageError("Set SLACK_BOT_TOKEN first: posting a summary needs the bot's token.")
@@ -240,7 +240,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack.app import create_app
     from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
-    from bot.slack.summary import SlackSummaryPoster
+    from bot.slack.poster import SlackSummaryPoster
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:

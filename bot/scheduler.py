@@ -9,7 +9,7 @@ mark the period posted. Any failure releases the claim with its error; the perio
 each open plan's due slot (`bot.plan.schedule.due_slot`, never a slot from before the plan's
 schedule was set) that has no posted summary yet.
 
-Slack is reached only through the injected `Poster` (bot.slack.summary.SlackSummaryPoster).
+Slack is reached only through the injected `Poster` (bot.slack.poster.SlackSummaryPoster).
 """
 
 from __future__ import annotations

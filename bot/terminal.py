@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from bot.plan.dates import format_date
-from bot.plan.queries import ActionView, StatusView
+from bot.plan.phrases import days_late, due_date, owners
+from bot.plan.queries import StatusView
 from bot.plan.rules import Rag
 
 _COLOURS = {Rag.RED: "\033[31m", Rag.AMBER: "\033[33m", Rag.GREEN: "\033[32m"}
@@ -16,12 +17,6 @@ _BOLD = "\033[1m"
 def _rag(colour: Rag, *, tty: bool, width: int = 5) -> str:
     label = colour.label.upper().ljust(width)
     return f"{_COLOURS[colour]}{label}{_RESET}" if tty else label
-
-
-def _due(action: ActionView) -> str:
-    if action.revised_due:
-        return f"{format_date(action.revised_due)} (was {format_date(action.original_due)})"
-    return format_date(action.original_due)
 
 
 def render_status(view: StatusView, *, tty: bool = False) -> str:
@@ -38,10 +33,10 @@ def render_status(view: StatusView, *, tty: bool = False) -> str:
         lines.extend(textwrap.wrap(heading, width=100) or [heading])
         for a in rec.actions:
             lines.append(f"  {_rag(a.rag, tty=tty)} {a.ref:<6} {a.description}")
-            detail = f"due {_due(a)}; {a.status.label.lower()}"
+            detail = f"due {due_date(a)}; {a.status.label.lower()}"
             if a.days_late:
-                detail += f"; {a.days_late} days late"
-            lines.append(f"        {'':6} {' / '.join(a.owners)} | {detail}")
+                detail += f"; {days_late(a.days_late)}"
+            lines.append(f"        {'':6} {owners(a.owners)} | {detail}")
         lines.append("")
     if view.page.has_next:
         lines.append(f"(showing {view.page.offset + 1}-{view.page.offset + view.page.size} of {view.page.total})")

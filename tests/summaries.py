@@ -17,7 +17,7 @@ from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
 from bot.plan.services import Actor, add_note, complete, map_role, revise_due
 from bot.plan.spreadsheet import read_plan_csv
 from bot.plan.summary import Period, build_summary
-from bot.slack.summary import SlackSummaryPoster
+from bot.slack.poster import SlackSummaryPoster
 from storage.db import Sessions
 from tests.plans import ADMIN, ALICE, BOB, TEAM
 

@@ -23,7 +23,7 @@ from bot.plan.queries import get_plan
 from bot.plan.schedule import Schedule
 from bot.plan.services import Actor
 from bot.scheduler import Scheduler
-from bot.slack.summary import PART_EVENT, SUMMARY_EVENT, SlackSummaryPoster
+from bot.slack.poster import PART_EVENT, SUMMARY_EVENT, SlackSummaryPoster
 from storage.db import Sessions, make_engine
 from storage.models import ActionEvent, Plan, SummaryPost
 from tests.plans import load

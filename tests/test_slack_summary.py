@@ -14,23 +14,18 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.localslack import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from bot.plan.errors import AmbiguousPlan, InvalidInput, NotAllowed
+from bot.plan.identity import Actor
 from bot.plan.queries import get_plan
 from bot.plan.summary import build_summary, month_period
 from bot.slack import texts
 from bot.slack.context import Deps
 from bot.slack.ids import ActionId, ViewSpec
-from bot.slack.summary import (
-    MESSAGE_BUDGET,
-    render_preview,
-    schedule_command,
-    summary_command,
-    summary_messages,
-)
+from bot.slack.summary_blocks import MESSAGE_BUDGET, summary_messages
+from bot.slack.summary_commands import render_preview, schedule_command, summary_command
 from storage.models import ActionEvent, Plan, SummaryPost
 from tests.plans import ADMIN, ALICE, TEAM, load
 from tests.slackharness import find_button, message_text
 from tests.summaries import CHANNEL, load_big_plan, poster_for, replies, top_level
-
 
 
 def deps_for(sessions, now, fake=None) -> Deps:
@@ -39,7 +34,7 @@ def deps_for(sessions, now, fake=None) -> Deps:
 
 
 def preview(deps, user=ADMIN, args=(), channel="CPLAN"):
-    return summary_command(deps, user_id=user, team_id=TEAM, channel_id=channel, args=list(args)).to_dict()
+    return summary_command(deps, actor=Actor(user, TEAM), channel_id=channel, args=list(args)).to_dict()
 
 
 def test_an_admin_previews_the_summary_with_a_post_to_channel_button(sessions, now):
@@ -92,7 +87,7 @@ def test_render_preview_redraws_from_its_view_spec(sessions, now):
     deps = deps_for(sessions, now)
     with sessions.read() as session:
         message = render_preview(session, deps, ViewSpec(kind="summary", plan="ppr", month="2027-Q1"),
-                                 user_id=ADMIN, team_id=TEAM).to_dict()
+                                 viewer=Actor(ADMIN, TEAM)).to_dict()
     assert message["text"] == "Preview: Protection peer review — quarterly update — Q1 2027"
 
 
@@ -152,7 +147,7 @@ def test_the_post_button_reports_a_slack_failure_and_leaves_the_period_due(planb
 
 
 def schedule(deps, args, user=ADMIN, channel="CPLAN") -> str:
-    return message_text(schedule_command(deps, user_id=user, team_id=TEAM, channel_id=channel, args=args).to_dict())
+    return message_text(schedule_command(deps, actor=Actor(user, TEAM), channel_id=channel, args=args).to_dict())
 
 
 def test_schedule_shows_when_and_where_summaries_go_and_the_next_run(sessions, now):
@@ -222,7 +217,7 @@ def test_a_2000_action_plan_summary_respects_slacks_limits_in_every_message(sess
     with sessions.read() as session:
         summary = build_summary(session, get_plan(session, "ppr"), month_period(2026, 11), now)
         preview_message = render_preview(session, deps_for(sessions, now), ViewSpec(kind="summary", plan="ppr",
-                                         month="2026-11"), user_id=ADMIN, team_id=TEAM).to_dict()
+                                         month="2026-11"), viewer=Actor(ADMIN, TEAM)).to_dict()
     assert summary.figures.total == 2000 and len(summary.exceptions) == 500
     rendered = summary_messages(summary)
     assert len(rendered.replies) > 10

@@ -26,7 +26,7 @@ from bot.plan.summary import (
     summary_dict,
 )
 from bot.plan.summary_text import render_markdown, render_text
-from bot.slack.summary import summary_messages
+from bot.slack.summary_blocks import summary_messages
 from tests.plans import SMALL_PLAN, load
 from tests.slackharness import message_text
 from tests.summaries import (

@@ -1,9 +1,9 @@
 """The periodic summary as data: what a plan's board report says, before any rendering.
 
 Built from the plan as it stands at `now` and from its audit trail since the last posted
-summary. Rendered as Markdown or plain text by `bot.plan.summary_text` and as Block Kit by
-`bot.slack.summary`. The words of the report (headline, headings) live here so that every
-rendering says the same thing.
+summary. Its sentences (title, headline, progress, footer) are here; `bot.plan.outline` lays
+the report out once, and every rendering (`bot.plan.summary_text`, `bot.slack.summary_blocks`)
+draws that outline.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.plan import queries
 from bot.plan.dates import MONTH_NAMES, format_long
 from bot.plan.errors import InvalidInput
+from bot.plan.phrases import days_late, plural
 from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
 from bot.plan.schedule import Schedule, Slot, due_slot
@@ -33,16 +34,6 @@ Cadence = Literal["monthly", "quarterly", "custom"]
 
 MONTH_HINT: Final = 'I can\'t read "{text}" as a month; write it like 2027-03 or March 2027.'
 PERIOD_HINT: Final = 'I can\'t read "{text}" as a summary period; write it like 2027-03, 2027-Q1 or 2027-03-15.'
-
-# Headings shared by every rendering.
-HEADING_STANDING: Final = "Where the plan stands"
-HEADING_EXCEPTIONS: Final = "Exceptions: overdue actions"
-HEADING_DUE_SOON: Final = "Due in the next {days} days"
-HEADING_RECOMMENDATIONS: Final = "Recommendation by recommendation"
-NO_EXCEPTIONS: Final = "No action is overdue."
-NO_DUE_SOON: Final = "Nothing is due in the next {days} days."
-NO_CHANGES: Final = "No action was completed, became overdue or had its date revised."
-FIRST_SUMMARY: Final = "This is the first summary of this plan, so there are no earlier figures to compare with."
 RAG_KEY: Final = "RAG key: Red = {red}; Amber = {amber}; Green = {green}."
 
 
@@ -200,7 +191,7 @@ class Summary:
             moved = f.percent_complete - before.percent_complete
             label = self.previous.period.label
             if moved:
-                points = f"{abs(moved)} point{'s' if abs(moved) != 1 else ''}"
+                points = plural(abs(moved), "point")
                 text += f", {'up' if moved > 0 else 'down'} {points} from {before.percent_complete}% at the {label} summary"
             else:
                 text += f", the same as at the {label} summary"
@@ -215,7 +206,7 @@ class Summary:
 
     def footer(self) -> str:
         local = self.generated_at.astimezone(ZoneInfo(self.plan.timezone))
-        recs = f"{self.recommendation_count} recommendation{'s' if self.recommendation_count != 1 else ''}"
+        recs = plural(self.recommendation_count, "recommendation")
         trail = f", audit trail to event {self.last_event_id}" if self.last_event_id else ""
         source = f" ({self.plan.source})" if self.plan.source else ""
         return (
@@ -242,28 +233,13 @@ def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = 
     if red == 1:
         if exceptions:
             late = exceptions[0].action
-            days = f"{late.days_late} day{'s' if late.days_late != 1 else ''} late"
-            return f"All actions are complete or on track except one: {late.ref}, {days}."
+            return f"All actions are complete or on track except one: {late.ref}, {days_late(late.days_late)}."
         return "All actions are complete or on track except one."
     if amber == 0:
         return f"{red} of {total} actions are overdue and the other {green} complete."
     if green == 0:
         return f"{red} of {total} actions are overdue and the other {amber} on track."
     return f"{red} of {total} actions are overdue; {_is(green)} complete and {_is(amber)} on track."
-
-
-def change(now: int, before: int) -> str:
-    """+2, -1 or "no change"."""
-    if now == before:
-        return "no change"
-    return f"+{now - before}" if now > before else f"−{before - now}"
-
-
-def actor_name(actor: str) -> str:
-    """How an audit-trail actor reads in a report: `demo (command line)` or the Slack user id."""
-    if actor.startswith("cli:"):
-        return f"{actor.removeprefix('cli:')} (command line)"
-    return actor
 
 
 def last_posted(session: Session, plan_id: int, *, excluding: str | None = None,
@@ -316,12 +292,12 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
     completions: dict[int, Completion] = {}
     revisions: list[Revision] = []
     for action_id, kind, at, actor, old, new, reason in events:
-        action = actions.get(action_id)
+        action = actions.get(action_id) if action_id is not None else None
         if action is None:
             continue
         if kind == "completed" and not action.is_open:
-            completions.pop(action_id, None)  # keep the latest completion, in its order
-            completions[action_id] = Completion(action, at, actor, reason)
+            completions.pop(action.id, None)  # keep the latest completion, in its order
+            completions[action.id] = Completion(action, at, actor, reason)
         elif kind == "revised":
             revisions.append(Revision(action, _iso(old), _iso(new), reason, at, actor))
 

@@ -1,56 +1,71 @@
-"""The summary as Markdown (for board papers) and as plain text (for the terminal).
-
-Both are drawn from one outline of headings, paragraphs, lists and tables, so they say the
-same thing in the same order; only the markup differs.
-"""
+"""The summary as Markdown (for board papers) and as plain text (for the terminal): two
+renderings of `bot.plan.outline`, which differ only in markup."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.plan.dates import format_date, format_long
-from bot.plan.queries import ActionView
-from bot.plan.rules import Rag
-from bot.plan.summary import (
-    FIRST_SUMMARY,
-    HEADING_DUE_SOON,
-    HEADING_EXCEPTIONS,
-    HEADING_RECOMMENDATIONS,
-    HEADING_STANDING,
-    NO_CHANGES,
-    NO_DUE_SOON,
-    NO_EXCEPTIONS,
-    Summary,
-    actor_name,
-    change,
-    rag_key,
+from bot.plan.outline import (
+    DASH,
+    ActionRef,
+    ActionTable,
+    Changes,
+    Entry,
+    Figures,
+    Heading,
+    Item,
+    Para,
+    Person,
+    Rule,
+    Run,
+    Section,
+    Tone,
+    Words,
+    outline,
 )
+from bot.plan.phrases import actor_name
+from bot.plan.summary import Summary
 
 TEXT_WIDTH = 100
 
 
+def run_text(run: Run) -> str:
+    """A run of the outline as plain words: people by name, their words in quotes when quoted."""
+    out: list[str] = []
+    for span in run:
+        match span:
+            case Person(actor):
+                out.append(actor_name(actor))
+            case Words(text, quoted):
+                out.append(f"“{text}”" if quoted else text)
+            case str():
+                out.append(span)
+    return "".join(out)
+
+
+def _about(action: ActionRef, run: Run) -> str:
+    return f"{action.ref} {action.description}{DASH}{run_text(run)}"
+
+
+def _item(item: Item) -> str:
+    return _about(item.action, item.text) if item.action else run_text(item.text)
+
+
 @dataclass(frozen=True)
-class _Heading:
+class _Head:
     level: int
     text: str
 
 
 @dataclass(frozen=True)
-class _Para:
-    text: str
-    strong: bool = False
-
-
-@dataclass(frozen=True)
-class _Bullets:
+class _List:
     items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class _Table:
+class _Grid:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     right: frozenset[int] = field(default_factory=frozenset)
@@ -58,111 +73,38 @@ class _Table:
     flex: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Rule:
-    pass
+def _figures_grid(figures: Figures) -> _Grid:
+    rows = tuple((f.label, f.value, *((f.change,) if f.change is not None else ())) for f in figures.rows)
+    return _Grid(figures.headers, rows, frozenset({1}))
 
 
-_Node = _Heading | _Para | _Bullets | _Table | _Rule
+def _actions_grid(table: ActionTable) -> _Grid:
+    # The description gives way first, then the first column after it (the owners).
+    return _Grid(table.headers, tuple(table.cells(row) for row in table.rows), flex=(1, 2))
 
 
-def due_text(a: ActionView) -> str:
-    if a.revised_due:
-        return f"{format_date(a.revised_due)} (was {format_date(a.original_due)})"
-    return format_date(a.original_due)
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''} late"
-
-
-def _when(at: datetime, tz: str) -> str:
-    return format_long(at.astimezone(ZoneInfo(tz)).date())
-
-
-def _standing(s: Summary) -> list[_Node]:
-    f, before = s.figures, (s.previous.figures if s.previous else None)
-    labels = {Rag.RED: "Red (overdue)", Rag.AMBER: "Amber (on track)", Rag.GREEN: "Green (complete)"}
-    rows = [(labels[c], str(f.of(c))) + ((change(f.of(c), before.of(c)),) if before else ())
-            for c in (Rag.RED, Rag.AMBER, Rag.GREEN)]
-    rows.append(("Total", str(f.total)) + ((change(f.total, before.total),) if before else ()))
-    headers = ("RAG", "Actions") + ((f"Change since {s.previous.period.label}",) if before and s.previous else ())
-    nodes: list[_Node] = [_Heading(2, HEADING_STANDING), _Table(headers, tuple(rows), frozenset({1}))]
-    nodes.append(_Para(s.progress()))
-    if s.previous is None:
-        nodes.append(_Para(FIRST_SUMMARY))
-    return nodes
-
-
-def _changes(s: Summary) -> list[_Node]:
-    tz = s.plan.timezone
-    nodes: list[_Node] = [_Heading(2, f"What changed {s.since_phrase()}")]
-    if not s.has_changes:
-        return nodes + [_Para(NO_CHANGES)]
-    if s.completed:
-        items = []
-        for c in s.completed:
-            note = f" — “{c.note}”" if c.note else ""
-            items.append(f"{c.action.ref} {c.action.description} — by {actor_name(c.actor)} on {_when(c.at, tz)}{note}")
-        nodes += [_Heading(3, f"Completed ({len(s.completed)})"), _Bullets(tuple(items))]
-    if s.newly_overdue:
-        items = [f"{a.ref} {a.description} — due {format_date(a.due)}, {_days(a.days_late)}" for a in s.newly_overdue]
-        nodes += [_Heading(3, f"Newly overdue ({len(s.newly_overdue)})"), _Bullets(tuple(items))]
-    if s.revised:
-        items = []
-        for r in s.revised:
-            dates = f"from {format_date(r.old_due) if r.old_due else '?'} to {format_date(r.new_due) if r.new_due else '?'}"
-            reason = f" — “{r.reason}”" if r.reason else ""
-            items.append(f"{r.action.ref} {r.action.description} — {dates}{reason} — by {actor_name(r.actor)} on {_when(r.at, tz)}")
-        nodes += [_Heading(3, f"Dates revised ({len(s.revised)})"), _Bullets(tuple(items))]
-    return nodes
-
-
-def _exceptions(s: Summary) -> list[_Node]:
-    nodes: list[_Node] = [_Heading(2, HEADING_EXCEPTIONS)]
-    if not s.exceptions:
-        return nodes + [_Para(NO_EXCEPTIONS)]
-    for item in s.exceptions:
-        a = item.action
-        lines = [f"Owners: {' / '.join(a.owners)}", f"Original date: {format_date(a.original_due)}"]
-        if a.revised_due:
-            lines.append(f"Revised date: {format_date(a.revised_due)}")
-        lines.append(f"Latest reason: {item.latest_reason or 'none given'}")
-        nodes += [_Heading(3, f"{a.ref} {a.description} — {_days(a.days_late)}"), _Bullets(tuple(lines))]
-    return nodes
-
-
-def _due_soon(s: Summary) -> list[_Node]:
-    nodes: list[_Node] = [_Heading(2, HEADING_DUE_SOON.format(days=s.due_soon_days))]
-    if not s.due_soon:
-        return nodes + [_Para(NO_DUE_SOON.format(days=s.due_soon_days))]
-    rows = tuple((a.ref, a.description, " / ".join(a.owners), due_text(a), a.status.label) for a in s.due_soon)
-    return nodes + [_Table(("Ref", "Action", "Owners", "Due", "Status"), rows, flex=(1, 2))]
-
-
-def _recommendations(s: Summary) -> list[_Node]:
-    nodes: list[_Node] = [_Heading(2, HEADING_RECOMMENDATIONS)]
-    for rec in s.recommendations:
-        heading = f"{rec.number}) {rec.text}" if rec.text else f"Recommendation {rec.number}"
-        rows = tuple((a.ref, a.description, " / ".join(a.owners), due_text(a), a.status.label, a.rag.label)
-                     for a in rec.actions)
-        nodes += [_Heading(3, heading), _Table(("Ref", "Action", "Owners", "Due", "Status", "RAG"), rows, flex=(1, 2))]
-    return nodes
-
-
-def outline(s: Summary) -> list[_Node]:
-    return [
-        _Heading(1, s.title),
-        _Para(s.headline, strong=True),
-        *_standing(s),
-        *_changes(s),
-        *_exceptions(s),
-        *_due_soon(s),
-        *_recommendations(s),
-        _Rule(),
-        _Para(rag_key()),
-        _Para(s.footer()),
-    ]
+def _walk(sections: Iterable[Section]) -> Iterator[_Head | Para | _List | _Grid | Rule]:
+    """The outline's sections as one run of headings, paragraphs, lists and tables: the shape
+    both renderings share."""
+    for section in sections:
+        if section.heading is not None:
+            yield _Head(2, section.heading)
+        for node in section.body:
+            match node:
+                case Para() | Rule():
+                    yield node
+                case Heading(text):
+                    yield _Head(3, text)
+                case Changes(_, heading, _, items):
+                    yield _Head(3, heading)
+                    yield _List(tuple(_item(i) for i in items))
+                case Entry(action, text, details):
+                    yield _Head(3, _about(action, text))
+                    yield _List(tuple(run_text(d) for d in details))
+                case Figures():
+                    yield _figures_grid(node)
+                case ActionTable():
+                    yield _actions_grid(node)
 
 
 def _md_cell(text: str) -> str:
@@ -170,26 +112,27 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(s: Summary) -> str:
-    out: list[str] = []
-    for node in outline(s):
+    doc = outline(s)
+    out = [f"# {' '.join(doc.title.split())}", f"**{doc.headline}**"]
+    for node in _walk(doc.sections):
         match node:
-            case _Heading(level, text):
+            case _Head(level, text):
                 out.append(f"{'#' * level} {' '.join(text.split())}")
-            case _Para(text, strong):
-                out.append(f"**{text}**" if strong else text)
-            case _Bullets(items):
-                out.append("\n".join(f"- {' '.join(item.split())}" for item in items))
-            case _Table(headers, rows, right):
+            case Para(text, tone):
+                out.append(f"**{run_text(text)}**" if tone == Tone.STRONG else run_text(text))
+            case Rule():
+                out.append("---")
+            case _Grid(headers, rows, right):
                 lines = ["| " + " | ".join(headers) + " |",
                          "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"]
                 lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
                 out.append("\n".join(lines))
-            case _Rule():
-                out.append("---")
+            case _List(items):
+                out.append("\n".join(f"- {' '.join(item.split())}" for item in items))
     return "\n\n".join(out) + "\n"
 
 
-def _text_table(table: _Table, width: int) -> str:
+def _text_table(table: _Grid, width: int) -> str:
     columns = len(table.headers)
     natural = [max(len(str(row[i])) for row in (table.headers, *table.rows)) for i in range(columns)]
     gap = 2
@@ -213,22 +156,21 @@ def _text_table(table: _Table, width: int) -> str:
 
 
 def render_text(s: Summary, width: int = TEXT_WIDTH) -> str:
-    out: list[str] = []
-    for node in outline(s):
+    doc = outline(s)
+    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(doc.headline, width)]
+    for node in _walk(doc.sections):
         match node:
-            case _Heading(1, text):
-                out.append(f"{text}\n{'=' * min(len(text), width)}")
-            case _Heading(2, text):
+            case _Head(2, text):
                 out.append(f"{text}\n{'-' * min(len(text), width)}")
-            case _Heading(_, text):
+            case _Head(_, text):
                 out.append(textwrap.fill(text, width))
-            case _Para(text, _):
-                out.append(textwrap.fill(text, width))
-            case _Bullets(items):
+            case Para(text, _):
+                out.append(textwrap.fill(run_text(text), width))
+            case Rule():
+                out.append("-" * 40)
+            case _Grid():
+                out.append(_text_table(node, width))
+            case _List(items):
                 out.append("\n".join(textwrap.fill(item, width, initial_indent="  - ", subsequent_indent="    ")
                                      for item in items))
-            case _Table():
-                out.append(_text_table(node, width))
-            case _Rule():
-                out.append("-" * 40)
     return "\n\n".join(out) + "\n"

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.slack import commands, errors, home, interactions, summary
+from bot.slack import commands, errors, home, interactions, summary_commands
 from bot.slack.context import Clock, Deps, utc_now
 from bot.slack.request import read_request
 from storage.db import Sessions
@@ -59,5 +59,5 @@ def create_app(
     commands.register(app, deps)
     interactions.register(app, deps)
     home.register(app, deps)
-    summary.register(app, deps)
+    summary_commands.register(app, deps)
     return app

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.plan.dates import format_date, format_long
+from bot.plan.phrases import actor_name, days_late, due_or_done, plural
 from bot.plan.queries import (
     ActionDetail,
     ActionList,
@@ -59,7 +60,9 @@ OWNERS_CHARS = 150
 REASON_CHARS = 200
 RECOMMENDATION_CHARS = 300
 
-RAG_EMOJI = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
+# The one RAG emoji set: status lists, App Home and the summary all show these.
+RAG_EMOJI: Final = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 ACTION_BLOCK_PREFIX = "action."
 NAV_BLOCK_ID = "nav"
 
@@ -139,29 +142,24 @@ def fit(text: str, limit: int) -> str:
     return escaped
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def mention(actor: str) -> str:
+    """An audit-trail actor in mrkdwn: a Slack user as a mention, anyone else by name."""
+    return f"<@{actor}>" if _SLACK_USER.fullmatch(actor) else escape(actor_name(actor))
 
 
-def mention(user_id: str) -> str:
-    if user_id.startswith("cli:"):
-        return f"planbot CLI ({escape(user_id.removeprefix('cli:'))})"
-    return f"<@{user_id}>" if re.fullmatch(r"[UW][A-Z0-9]+", user_id) else escape(user_id)
-
-
-def _section(text: str) -> SectionBlock:
+def section_block(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def _header(text: str) -> HeaderBlock:
+def header_block(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=shorten(one_line(text), MAX_HEADER_TEXT), emoji=True))
 
 
-def _context(text: str) -> ContextBlock:
+def context_block(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
-def _button(label: str, action_id: ActionId, value: str, *, style: str | None = None,
+def button(label: str, action_id: ActionId, value: str, *, style: str | None = None,
             confirm: ConfirmObject | None = None) -> ButtonElement:
     return ButtonElement(text=PlainTextObject(text=label, emoji=True), action_id=action_id.value, value=value,
                          style=style, confirm=confirm)
@@ -187,15 +185,15 @@ def action_buttons(action: ActionView, view: ViewSpec, *, details: bool = True) 
             deny=PlainTextObject(text=texts.CONFIRM_COMPLETE_NO),
         )
         elements = [
-            _button(texts.MARK_COMPLETE, ActionId.COMPLETE, value, style="primary", confirm=confirm),
-            _button(texts.REVISE_DATE, ActionId.REVISE, value),
-            _button(texts.ADD_UPDATE, ActionId.NOTE, value),
+            button(texts.MARK_COMPLETE, ActionId.COMPLETE, value, style="primary", confirm=confirm),
+            button(texts.REVISE_DATE, ActionId.REVISE, value),
+            button(texts.ADD_UPDATE, ActionId.NOTE, value),
         ]
     else:
-        elements = [_button(texts.REOPEN, ActionId.REOPEN, value)]
+        elements = [button(texts.REOPEN, ActionId.REOPEN, value)]
     if details:
         shown = ViewSpec(kind="show", plan=action.plan_key, ref=action.ref)
-        elements.append(_button(texts.DETAILS, ActionId.SHOW, view_value(shown)))
+        elements.append(button(texts.DETAILS, ActionId.SHOW, view_value(shown)))
     return ActionsBlock(block_id=f"{ACTION_BLOCK_PREFIX}{action.id}", elements=elements)
 
 
@@ -204,12 +202,12 @@ def nav_row(view: ViewSpec, page: Page | None, *, shareable: bool) -> list[Block
     elements: list[ButtonElement] = []
     if page is not None and page.offset > 0:
         previous = view.model_copy(update={"offset": max(0, page.offset - page.size)})
-        elements.append(_button(texts.PREVIOUS_PAGE, ActionId.PREVIOUS_PAGE, view_value(previous)))
+        elements.append(button(texts.PREVIOUS_PAGE, ActionId.PREVIOUS_PAGE, view_value(previous)))
     if page is not None and page.has_next:
         following = view.model_copy(update={"offset": page.offset + page.size})
-        elements.append(_button(texts.NEXT_PAGE, ActionId.NEXT_PAGE, view_value(following)))
+        elements.append(button(texts.NEXT_PAGE, ActionId.NEXT_PAGE, view_value(following)))
     if shareable:
-        elements.append(_button(texts.SHARE, ActionId.SHARE, view_value(view)))
+        elements.append(button(texts.SHARE, ActionId.SHARE, view_value(view)))
     return [ActionsBlock(block_id=NAV_BLOCK_ID, elements=elements)] if elements else []
 
 
@@ -223,16 +221,8 @@ def showing(page: Page, shown: int, noun: str) -> str:
 def rag_label(action: ActionView) -> str:
     label = f"{RAG_EMOJI[action.rag]} {action.rag.label}"
     if action.days_late:
-        label += f", {plural(action.days_late, 'day')} late"
+        label += f", {days_late(action.days_late)}"
     return label
-
-
-def due_text(action: ActionView) -> str:
-    if action.status == ActionStatus.COMPLETE and action.completed_at is not None:
-        return f"completed {format_date(action.completed_at.date())}"
-    if action.revised_due is not None:
-        return f"due {format_date(action.revised_due)} (revised from {format_date(action.original_due)})"
-    return f"due {format_date(action.original_due)}"
 
 
 def owners_text(owners: Sequence[str]) -> str:
@@ -244,7 +234,7 @@ def action_line(action: ActionView, *, with_plan: bool = False, reason: str | No
     """One action in a list: ref, short title, owner roles, due or revised date, RAG."""
     plan = f"`{fit(action.plan_key, 40)}` " if with_plan else ""
     title = fit(one_line(action.description), TITLE_CHARS)
-    detail = f"{owners_text(action.owners)} · {due_text(action)} · {rag_label(action)}"
+    detail = f"{owners_text(action.owners)} · {due_or_done(action)} · {rag_label(action)}"
     if days_until is not None and action.is_open:
         days = (action.due - days_until).days
         detail += " · due today" if days == 0 else f" · in {plural(days, 'day')}"
@@ -257,8 +247,8 @@ def action_line(action: ActionView, *, with_plan: bool = False, reason: str | No
 def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) -> Message:
     plan, counts = data.plan, data.counts
     blocks: list[Block] = [
-        _header(plan.title),
-        _section(
+        header_block(plan.title),
+        section_block(
             texts.RAG_LINE.format(red_emoji=RAG_EMOJI[Rag.RED], amber_emoji=RAG_EMOJI[Rag.AMBER],
                                   green_emoji=RAG_EMOJI[Rag.GREEN], red=f"{counts.red:,}",
                                   amber=f"{counts.amber:,}", green=f"{counts.green:,}")
@@ -274,16 +264,16 @@ def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) 
         context.append(texts.PLAN_CLOSED)
     if page_line := showing(data.page, shown, "action"):
         context.append(page_line)
-    blocks.append(_context(" · ".join(context)))
+    blocks.append(context_block(" · ".join(context)))
     if counts.total == 0:
-        blocks.append(_section(texts.PLAN_EMPTY.format(plan=escape(plan.key))))
+        blocks.append(section_block(texts.PLAN_EMPTY.format(plan=escape(plan.key))))
     for recommendation in data.recommendations:
         heading = f"*Recommendation {recommendation.number}*"
         if recommendation.text:
             heading += ": " + fit(one_line(recommendation.text), RECOMMENDATION_CHARS)
-        blocks.append(_section(heading))
+        blocks.append(section_block(heading))
         for action in recommendation.actions:
-            blocks.append(_section(action_line(action)))
+            blocks.append(section_block(action_line(action)))
             blocks.append(action_buttons(action, view))
     blocks += nav_row(view, data.page, shareable=shareable)
     fallback = texts.STATUS_FALLBACK.format(title=one_line(plan.title), red=f"{counts.red:,}",
@@ -295,16 +285,16 @@ def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) 
 def _list_message(data: ActionList, view: ViewSpec, *, title: str, context: list[str], empty: str,
                   fallback: str, shareable: bool, with_plan: bool = False,
                   with_reasons: bool = False, days_until: date | None = None) -> Message:
-    blocks: list[Block] = [_header(title)]
+    blocks: list[Block] = [header_block(title)]
     if page_line := showing(data.page, len(data.items), "action"):
         context = [*context, page_line]
     if context:
-        blocks.append(_context(" · ".join(context)))
+        blocks.append(context_block(" · ".join(context)))
     if not data.items:
-        blocks.append(_section(empty))
+        blocks.append(section_block(empty))
     for action in data.items:
         reason = data.reasons.get(action.id) if with_reasons else None
-        blocks.append(_section(action_line(action, with_plan=with_plan, reason=reason, days_until=days_until)))
+        blocks.append(section_block(action_line(action, with_plan=with_plan, reason=reason, days_until=days_until)))
         blocks.append(action_buttons(action, view))
     blocks += nav_row(view, data.page, shareable=shareable)
     return Message(text=shorten(fallback, MAX_FALLBACK_TEXT), blocks=blocks)
@@ -341,7 +331,7 @@ def mine_message(data: ActionList, roles: Sequence[str], view: ViewSpec, *, admi
     if not roles:
         named = (" (" + ", ".join(mention(a) for a in admins) + ")") if admins else ""
         text = texts.MINE_NO_ROLES.format(admins=named)
-        return Message(text=text, blocks=[_header(texts.MINE_TITLE), _section(text)])
+        return Message(text=text, blocks=[header_block(texts.MINE_TITLE), section_block(text)])
     return _list_message(
         data, view,
         title=texts.MINE_TITLE,
@@ -356,8 +346,8 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
     """One action in full: recommendation, owners and who holds them, dates, status, history."""
     action, plan = detail.action, detail.plan
     blocks: list[Block] = [
-        _header(f"{action.ref}: {one_line(action.description)}"),
-        _section(fit(action.description, 2500)),
+        header_block(f"{action.ref}: {one_line(action.description)}"),
+        section_block(fit(action.description, 2500)),
     ]
     owners = []
     for role in action.owners or ():
@@ -376,21 +366,21 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
         fields.append(f"*Completed*\n{format_long(action.completed_at.date())}")
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=shorten(f, MAX_FIELD_TEXT)) for f in fields]))
     if action.revised_due is not None and action.revision_reason:
-        blocks.append(_section("*Reason for the revised date*\n" + fit(action.revision_reason, 1500)))
+        blocks.append(section_block("*Reason for the revised date*\n" + fit(action.revision_reason, 1500)))
     heading = f"*Recommendation {action.recommendation}*"
     if detail.recommendation_text:
         heading += ": " + fit(detail.recommendation_text, 1500)
-    blocks.append(_section(heading))
+    blocks.append(section_block(heading))
     blocks.append(action_buttons(action, view, details=False))
-    blocks.append(_section(texts.SHOW_HISTORY))
+    blocks.append(section_block(texts.SHOW_HISTORY))
     nav = nav_row(view, None, shareable=shareable)
     room = MAX_BLOCKS - len(blocks) - len(nav) - 1
     lines = [event_line(e, plan.timezone) for e in detail.history] or [f"_{texts.SHOW_NO_HISTORY}_"]
     budget = MAX_CONTENT_CHARS - content_chars(b.to_dict() for b in blocks) - 200  # the context line
     sections, used = _pack(lines, room, content=budget)
-    blocks += [_section(s) for s in sections]
+    blocks += [section_block(s) for s in sections]
     if used < len(lines) or len(detail.history) >= HISTORY_SHOWN:
-        blocks.append(_context(texts.SHOW_HISTORY_CUT.format(count=used)))
+        blocks.append(context_block(texts.SHOW_HISTORY_CUT.format(count=used)))
     blocks += nav
     fallback = texts.SHOW_FALLBACK.format(ref=action.ref, title=shorten(one_line(action.description), 200),
                                           rag=action.rag.label)
@@ -460,14 +450,14 @@ def event_line(event: EventView, timezone: str) -> str:
 
 
 def help_message(intro: str | None = None) -> Message:
-    blocks: list[Block] = [_header(texts.HELP_TITLE)]
+    blocks: list[Block] = [header_block(texts.HELP_TITLE)]
     if intro:
-        blocks.append(_section(intro))
-    blocks.append(_section(texts.HELP_INTRO))
+        blocks.append(section_block(intro))
+    blocks.append(section_block(texts.HELP_INTRO))
     lines = [f"{usage}  {what}\n      e.g. `{example}`" for usage, what, example in texts.HELP_COMMANDS]
-    blocks.append(_section("\n".join(lines)))
-    blocks.append(_section(texts.HELP_ADMIN))
-    blocks.append(_context(texts.HELP_DATES))
+    blocks.append(section_block("\n".join(lines)))
+    blocks.append(section_block(texts.HELP_ADMIN))
+    blocks.append(context_block(texts.HELP_DATES))
     text = intro.replace("*", "") + " " + texts.HELP_FALLBACK if intro else texts.HELP_FALLBACK
     return Message(text=text, blocks=blocks)
 
@@ -475,12 +465,12 @@ def help_message(intro: str | None = None) -> Message:
 def change_message(notice_text: str, action: ActionView, view: ViewSpec) -> Message:
     """The reply to a change: what happened, and the action as it now stands, with its buttons."""
     return Message(text=notice_text.replace("*", ""), blocks=[
-        _section(notice_text),
-        _section(action_line(action)),
+        section_block(notice_text),
+        section_block(action_line(action)),
         action_buttons(action, view),
     ])
 
 
 def notice(text: str) -> Message:
     """A one-line reply (a confirmation or a refusal)."""
-    return Message(text=text, blocks=[_section(text)])
+    return Message(text=text, blocks=[section_block(text)])

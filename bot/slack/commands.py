@@ -341,16 +341,15 @@ def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
 
 
 def delegate(function_name: str) -> Handler:
-    """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary."""
+    """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
     def handler(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
-        from bot.slack import summary
+        from bot.slack import summary_commands
 
-        function = getattr(summary, function_name, None)
+        function = getattr(summary_commands, function_name, None)
         if function is None:
             return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))
-        result: Message = function(deps, user_id=caller.user_id, team_id=caller.team_id,
-                                   channel_id=caller.channel_id, args=parsed.words)
+        result: Message = function(deps, actor=caller.actor, channel_id=caller.channel_id, args=parsed.words)
         return result
 
     return handler

@@ -35,9 +35,9 @@ def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
     `shareable` adds the "Share in channel" button (leave it off for a message already shared).
     """
     if spec.kind == "summary":
-        from bot.slack import summary
+        from bot.slack.summary_commands import render_preview
 
-        return summary.render_preview(session, deps, spec, user_id=viewer.user_id, team_id=viewer.team_id)
+        return render_preview(session, deps, spec, viewer=viewer)
     if spec.kind == "home":
         raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")
     if spec.kind == "mine":

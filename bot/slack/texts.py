@@ -5,7 +5,15 @@ UNEXPECTED = (
     "Please try again; if it keeps happening, give that id to whoever runs planbot."
 )
 
-# The periodic summary: preview, "Post to channel", and its schedule (bot/slack/summary.py).
+# The periodic summary in Slack (bot/slack/summary_blocks.py): packing it into a thread, the
+# preview with its "Post to channel" button, and its schedule (bot/slack/summary_commands.py).
+SUMMARY_CONTINUED = "*{heading}* (continued)"
+SUMMARY_MORE = "_…and {count} more, in full in the thread._"
+SUMMARY_THREAD_NOTE = "In this message's thread ({count} replies): {parts}."
+SUMMARY_THREAD_CHANGES = "every change"
+SUMMARY_THREAD_EXCEPTIONS = "every exception"
+SUMMARY_THREAD_DUE_SOON = "everything due soon"
+SUMMARY_DETAIL_TEXT = "{title}: detail, part {part} of {count}"
 SUMMARY_USAGE = "Usage: `/plan summary [PLAN] [MONTH]`, for example `/plan summary ppr March 2027`."
 SUMMARY_PREVIEW_TEXT = "Preview: {title}"
 SUMMARY_PREVIEW_NOTE = "Preview, only you can see it."

@@ -1,0 +1,177 @@
+"""Posting a summary to Slack: the scheduler's `Poster`, with retries that never double a post.
+
+Each message planbot posts carries metadata naming its plan and period (and, in the thread,
+its part), so that before a retry, or when a period is claimed again, planbot can find what
+it already posted instead of posting it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Final
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.plan.summary import Summary
+from bot.scheduler import PostFailed
+from bot.slack.blocks import Message
+from bot.slack.summary_blocks import SlackSummary, summary_messages
+
+log = logging.getLogger("planbot.slack.poster")
+
+SUMMARY_EVENT: Final = "planbot_summary"
+PART_EVENT: Final = "planbot_summary_part"
+
+
+def summary_metadata(plan_key: str, period: str, part: int | None = None) -> dict[str, Any]:
+    """Marks a message as planbot's post of this plan's period (or a part of its thread)."""
+    if part is None:
+        return {"event_type": SUMMARY_EVENT, "event_payload": {"plan": plan_key, "period": period}}
+    return {"event_type": PART_EVENT, "event_payload": {"plan": plan_key, "period": period, "part": part}}
+
+
+def _marked(message: dict[str, Any], event_type: str, plan_key: str, period: str) -> dict[str, Any] | None:
+    metadata = message.get("metadata") or {}
+    payload: dict[str, Any] = metadata.get("event_payload") or {}
+    if metadata.get("event_type") == event_type and payload.get("plan") == plan_key and payload.get("period") == period:
+        return payload
+    return None
+def _slack_problem(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error") if error.response is not None else None
+        return f"Slack answered {code or error.response.status_code}"
+    return f"Slack could not be reached ({error})"
+
+
+class SlackSummaryPoster:
+    """Posts summaries with slack_sdk (the scheduler's Poster).
+
+    A post is retried with backoff when Slack answers 429 or 5xx or the network fails; before
+    a retry it looks for the message it may have posted after all, so a retry never doubles
+    a post. Reads (history, replies) use slack_sdk's own retry handlers.
+    """
+
+    def __init__(self, poster: WebClient, reader: WebClient, *, attempts: int = 4, backoff: float = 2.0,
+                 pause: float = 1.0, history_limit: int = 200, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = poster
+        self.reader = reader
+        self.attempts = attempts
+        self.backoff = backoff
+        self.pause = pause  # between thread replies: chat.postMessage allows about one a second a channel
+        self.history_limit = history_limit
+        self.sleep = sleep
+        self._rendered: tuple[Summary, SlackSummary] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> SlackSummaryPoster:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        # Only 429s are retried inside slack_sdk for posts: a 5xx may come after Slack stored
+        # the message, so those retries look first (see _post).
+        poster = WebClient(token=token, base_url=settings.api_url, timeout=15,
+                           retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
+        reader = WebClient(token=token, base_url=settings.api_url, timeout=15, retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ])
+        return cls(poster, reader, **options)
+
+    def _messages(self, summary: Summary) -> SlackSummary:
+        if self._rendered is None or self._rendered[0] is not summary:
+            self._rendered = (summary, summary_messages(summary))
+        return self._rendered[1]
+
+    def _read(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except (SlackApiError, OSError) as error:
+            raise PostFailed(_slack_problem(error)) from error
+
+    def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
+        response = self._read(lambda: self.reader.conversations_history(
+            channel=channel_id, limit=self.history_limit, include_all_metadata=True))
+        for message in response.get("messages") or []:
+            if _marked(message, SUMMARY_EVENT, plan_key, period) is not None:
+                return str(message["ts"])
+        return None
+
+    def _parts(self, channel_id: str, thread_ts: str, plan_key: str, period: str) -> dict[int, str]:
+        parts: dict[int, str] = {}
+        cursor = None
+        while True:
+            response = self._read(lambda: self.reader.conversations_replies(
+                channel=channel_id, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor))
+            for message in response.get("messages") or []:
+                payload = _marked(message, PART_EVENT, plan_key, period)
+                if payload is not None and isinstance(payload.get("part"), int):
+                    parts[payload["part"]] = str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return parts
+
+    def _part(self, channel_id: str, thread_ts: str, plan_key: str, period: str, part: int) -> str | None:
+        return self._parts(channel_id, thread_ts, plan_key, period).get(part)
+
+    def post_main(self, channel_id: str, summary: Summary) -> str:
+        key, period = summary.plan.key, summary.period.key
+        return self._post(channel_id, self._messages(summary).main, summary_metadata(key, period),
+                          look=lambda: self.find(channel_id, key, period))
+
+    def post_thread(self, channel_id: str, thread_ts: str, summary: Summary, *, check_existing: bool) -> None:
+        key, period = summary.plan.key, summary.period.key
+        replies = self._messages(summary).replies
+        if not replies:
+            return
+        there = self._parts(channel_id, thread_ts, key, period) if check_existing else {}
+        posted = 0
+        for part, reply in enumerate(replies, 1):
+            if part in there:
+                continue
+            if posted:
+                self.sleep(self.pause)
+            self._post(channel_id, reply, summary_metadata(key, period, part), thread_ts=thread_ts,
+                       look=partial(self._part, channel_id, thread_ts, key, period, part))
+            posted += 1
+
+    def _post(self, channel_id: str, message: Message, metadata: dict[str, Any], *,
+              look: Callable[[], str | None], thread_ts: str | None = None) -> str:
+        payload = message.to_dict()
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                response = self.client.chat_postMessage(
+                    channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
+                    thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+                return str(response["ts"])
+            except SlackApiError as error:
+                status = error.response.status_code if error.response is not None else 0
+                if status < 500 and status != 429:
+                    raise PostFailed(_slack_problem(error)) from error
+                problem = _slack_problem(error)
+            except OSError as error:  # the network: the post may or may not have reached Slack
+                problem = _slack_problem(error)
+            if attempt == self.attempts:
+                raise PostFailed(f"{problem}, {attempt} times")
+            log.warning("posting to %s: %s; trying again in %.1fs", channel_id, problem, delay)
+            self.sleep(delay)
+            delay *= 2
+            found = look()
+            if found is not None:
+                return found
+        raise AssertionError("unreachable")
+
+    def permalink(self, channel_id: str, ts: str) -> str | None:
+        try:
+            return str(self.reader.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
+        except (SlackApiError, OSError):
+            return None

@@ -9,11 +9,26 @@ from pydantic import SecretStr
 from sqlalchemy import insert, select
 
 from bot.config import Settings
+from bot.plan import audit
 from bot.plan.importer import import_plan
-from bot.plan.publishing import Claimed, claim, record_message, record_posted, set_schedule
+from bot.plan.publishing import (
+    Claimed,
+    claim,
+    record_message,
+    record_posted,
+    set_schedule,
+)
 from bot.plan.queries import get_action, get_plan
 from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
-from bot.plan.services import Actor, add_note, complete, create_plan, get_or_create_role, map_role, revise_due
+from bot.plan.services import (
+    Actor,
+    add_note,
+    complete,
+    create_plan,
+    get_or_create_role,
+    map_role,
+    revise_due,
+)
 from bot.plan.spreadsheet import read_plan_csv
 from bot.plan.summary import Period, build_summary
 from bot.slack.summary import SlackSummaryPoster
@@ -86,9 +101,9 @@ def load_big_plan(sessions: Sessions, now: datetime, actions: int, *, key: str =
             {"action_id": ids[r["ref"]], "role_id": role, "position": i}
             for n, r in enumerate(rows)
             for i, role in enumerate(roles[:2] if n % 3 else roles[2:])])
-        session.execute(insert(ActionEvent), [
-            {"plan_id": plan.id, "action_id": ids[ref], "at": now, "actor": "cli:test", "kind": kind,
-             "reason": reason} for ref, kind, reason in events])
+        for ref, kind, reason in events:  # through the chain, as every event is written
+            audit.append(session, ActionEvent(plan_id=plan.id, action_id=ids[ref], at=now, actor="cli:test",
+                                              kind=kind, reason=reason))
 
 
 def load_plan(sessions: Sessions, now: datetime, csv_text: str, *, key: str = "ppr",

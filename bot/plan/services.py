@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.plan import audit
 from bot.plan.dates import format_date
 from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound
 from bot.plan.queries import is_admin, plan_admins, role_holders
@@ -49,7 +50,8 @@ def record(
     new: str | None = None,
     reason: str | None = None,
 ) -> None:
-    session.add(
+    audit.append(
+        session,
         ActionEvent(
             plan_id=plan_id,
             action_id=action_id,
@@ -59,7 +61,7 @@ def record(
             old_value=old,
             new_value=new,
             reason=reason,
-        )
+        ),
     )
 
 

@@ -126,8 +126,9 @@ def test_events_written_before_the_chain_existed_are_chained_by_the_upgrade(empt
     engine = make_engine(empty_database_url)
     upgrade(engine, "0003")
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO plans (key, title, source, timezone, schedule, schedule_since, created_at) "
-                                "VALUES ('ppr', 'Plan', '', 'Europe/London', 'monthly', :at, :at)"), {"at": now})
+        connection.execute(text("INSERT INTO plans (key, title, source, timezone, schedule, schedule_since, "
+                                "created_at) VALUES ('ppr', 'Plan', '', 'Europe/London', 'monthly', :at, :at)"),
+                           {"at": now})
         old_events = [{"plan_id": 1, "at": now + timedelta(minutes=n), "actor": "cli:test", "kind": "note",
                        "new_value": f"update {n}"} for n in range(3)]
         connection.execute(text("INSERT INTO action_events (plan_id, at, actor, kind, new_value) "

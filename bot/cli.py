@@ -18,6 +18,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from bot.config import Settings
 from bot.plan import audit, queries
 from bot.plan.dates import format_long
@@ -41,6 +44,7 @@ from bot.plan.summary_text import render_markdown, render_text
 from bot.scheduler import Clock, Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_status
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
+from storage.faults import ReadOnlyDatabase, describe
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -271,6 +275,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         raise UsageError(f"Set {' and '.join(missing)} first (see the README, \"Connect to Slack\").")
     sessions = _sessions(settings)
+    try:
+        sessions.check_writable()
+    except (DBAPIError, ReadOnlyDatabase) as error:
+        fault = describe(error, settings.database_url)
+        if fault is None:
+            raise
+        print(f"planbot serve cannot start: {fault.message}\n({fault.detail})", file=sys.stderr)
+        return 2
     clock = _clock(settings)
     app = create_app(settings, sessions, clock=clock)
     scheduler = None
@@ -367,6 +379,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except (PlanError, UsageError) as error:
         print(str(error), file=sys.stderr)
+        return 1
+    except (DBAPIError, PoolTimeout, ReadOnlyDatabase) as error:
+        fault = describe(error, settings.database_url)
+        if fault is None:
+            raise
+        print(f"{fault.message}\n({fault.detail})", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The output was piped into something that stopped reading (`planbot export | head`).

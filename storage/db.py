@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.faults import ReadOnlyDatabase
+
 DEFAULT_URL = "sqlite:///planbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -92,6 +94,22 @@ class Sessions:
             return True
         except Exception:
             return False
+
+    def check_writable(self) -> None:
+        """Raise the database's own error if planbot could not save a change here.
+
+        SQLite opens a read-only file without complaint and fails only at the first write, so
+        a table is created and rolled back; PostgreSQL says whether it is read-only.
+        """
+        with self.engine.connect() as connection:
+            if self.dialect == "sqlite":
+                transaction = connection.begin()
+                try:
+                    connection.exec_driver_sql("CREATE TABLE planbot_write_check (x INTEGER)")
+                finally:
+                    transaction.rollback()
+            elif connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                raise ReadOnlyDatabase("the database is read-only (transaction_read_only is on)")
 
     @property
     def dialect(self) -> str:

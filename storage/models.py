@@ -199,7 +199,7 @@ class ActionEvent(Base):
 
     `action_id` is empty for plan-level changes (admins, role mapping, settings).
     The database itself refuses UPDATE, DELETE, REPLACE (SQLite) and TRUNCATE (PostgreSQL) on
-    this table (migrations 0001 and 0004), and each event is hash-chained to the one before it.
+    this table (migrations 0001 and 0005), and each event is hash-chained to the one before it.
     """
 
     __tablename__ = "action_events"

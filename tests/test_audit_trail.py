@@ -124,7 +124,7 @@ def test_postgresql_refuses_truncate_even_to_the_owner(postgres_sessions, now):
 
 def test_events_written_before_the_chain_existed_are_chained_by_the_upgrade(empty_database_url, now):
     engine = make_engine(empty_database_url)
-    upgrade(engine, "0003")
+    upgrade(engine, "0004")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO plans (key, title, source, timezone, schedule, schedule_since, "
                                 "created_at) VALUES ('ppr', 'Plan', '', 'Europe/London', 'monthly', :at, :at)"),

@@ -6,8 +6,8 @@ SQLite: `INSERT OR REPLACE` deletes the row it replaces without firing delete tr
 insert that would replace an existing event is refused. PostgreSQL: `TRUNCATE` fires no row
 triggers, so a statement trigger refuses it.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
@@ -15,8 +15,8 @@ from alembic import op
 
 from bot.plan.audit import GENESIS, EventFields, event_hash
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -18,8 +18,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from bot.config import Settings
-from bot.plan import queries
+from bot.plan import audit, queries
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.importer import export_plan, import_plan
@@ -40,7 +43,8 @@ from bot.plan.summary import (
 from bot.plan.summary_text import render_markdown, render_text
 from bot.scheduler import Clock, Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_status
-from storage.db import Sessions, make_engine, open_database, upgrade
+from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
+from storage.faults import ReadOnlyDatabase, describe
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -77,6 +81,31 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(make_engine(settings.database_url))
     print("Database is up to date.")
     return 0
+
+
+def cmd_db_grant(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        grant_app_role(make_engine(settings.database_url), args.role)
+    except ValueError as error:
+        raise UsageError(f"planbot db grant: {error}.") from error
+    print(f"{args.role} may now run planbot, and can read and append to the audit trail but not rewrite it.")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    sessions = _sessions(settings)
+    with sessions.read() as session:
+        plan = queries.get_plan(session, args.plan)
+        result = audit.verify(session, plan.id)
+        timezone_name = plan.timezone
+    if result.first_break is None:
+        print(f"The audit trail of {args.plan} is intact: {result.events} events, each chained to the one before.")
+        return 0
+    found = result.first_break
+    when = f" ({_when(found.at, timezone_name)}, {found.kind})" if found.at else ""
+    print(f"The audit trail of {args.plan} is broken at number {found.seq}{when}: {found.problem}. "
+          f"Events before it are intact.", file=sys.stderr)
+    return 1
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -246,6 +275,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         raise UsageError(f"Set {' and '.join(missing)} first (see the README, \"Connect to Slack\").")
     sessions = _sessions(settings)
+    try:
+        sessions.check_writable()
+    except (DBAPIError, ReadOnlyDatabase) as error:
+        fault = describe(error, settings.database_url)
+        if fault is None:
+            raise
+        print(f"planbot serve cannot start: {fault.message}\n({fault.detail})", file=sys.stderr)
+        return 2
     clock = _clock(settings)
     app = create_app(settings, sessions, clock=clock)
     scheduler = None
@@ -321,6 +358,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", help="database maintenance")
     db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="bring the schema up to date").set_defaults(handler=cmd_db_upgrade)
+    p = db.add_parser("grant", help="PostgreSQL: let ROLE run planbot without being able to rewrite the audit trail")
+    p.add_argument("role")
+    p.set_defaults(handler=cmd_db_grant)
+
+    p = sub.add_parser("audit", help="check the audit trail")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    p = audit_sub.add_parser("verify", help="check that no event of a plan's audit trail was changed or removed")
+    p.add_argument("plan")
+    p.set_defaults(handler=cmd_audit_verify)
     return parser
 
 
@@ -349,6 +395,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except (PlanError, UsageError) as error:
         print(say(error), file=sys.stderr)
+        return 1
+    except (DBAPIError, PoolTimeout, ReadOnlyDatabase) as error:
+        fault = describe(error, settings.database_url)
+        if fault is None:
+            raise
+        print(f"{fault.message}\n({fault.detail})", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The output was piped into something that stopped reading (`planbot export | head`).

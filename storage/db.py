@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.faults import ReadOnlyDatabase
+
 DEFAULT_URL = "sqlite:///planbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -93,6 +95,22 @@ class Sessions:
         except Exception:
             return False
 
+    def check_writable(self) -> None:
+        """Raise the database's own error if planbot could not save a change here.
+
+        SQLite opens a read-only file without complaint and fails only at the first write, so
+        a table is created and rolled back; PostgreSQL says whether it is read-only.
+        """
+        with self.engine.connect() as connection:
+            if self.dialect == "sqlite":
+                transaction = connection.begin()
+                try:
+                    connection.exec_driver_sql("CREATE TABLE planbot_write_check (x INTEGER)")
+                finally:
+                    transaction.rollback()
+            elif connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                raise ReadOnlyDatabase("the database is read-only (transaction_read_only is on)")
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
@@ -105,8 +123,8 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    command.upgrade(_alembic_config(engine), "head")
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(_alembic_config(engine), revision)
 
 
 def is_up_to_date(engine: Engine) -> bool:
@@ -121,3 +139,30 @@ def open_database(url: str, *, pool_size: int = 10) -> Sessions:
     if not is_up_to_date(engine):
         upgrade(engine)
     return Sessions(engine)
+
+
+# What planbot's own role needs on PostgreSQL when it is not the owner of its tables: every
+# table read and written, except that the audit trail is only read and appended to, and the
+# schema version only read (migrations are run by the owner: `planbot db upgrade`).
+_APP_ROLE_GRANTS = (
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
+    "REVOKE UPDATE, DELETE, TRUNCATE ON action_events FROM {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+)
+
+
+def grant_app_role(engine: Engine, role: str) -> None:
+    """Let `role` run planbot on this database without being able to rewrite its audit trail.
+
+    Run as the tables' owner after each upgrade (new tables need the grants too). The role
+    cannot truncate the audit trail, update or delete its rows, nor drop or disable its
+    triggers, since only a table's owner may alter it.
+    """
+    if engine.dialect.name != "postgresql":
+        raise ValueError("roles are a PostgreSQL feature; SQLite has none")
+    quoted = engine.dialect.identifier_preparer.quote(role)
+    with engine.begin() as connection:
+        for grant in _APP_ROLE_GRANTS:
+            connection.exec_driver_sql(grant.format(role=quoted))

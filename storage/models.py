@@ -200,7 +200,8 @@ class ActionEvent(Base):
     """The append-only audit trail: one row per change, never updated or deleted.
 
     `action_id` is empty for plan-level changes (admins, role mapping, settings).
-    The database itself refuses UPDATE and DELETE on this table (see the first migration).
+    The database itself refuses UPDATE, DELETE, REPLACE (SQLite) and TRUNCATE (PostgreSQL) on
+    this table (migrations 0001 and 0005), and each event is hash-chained to the one before it.
     """
 
     __tablename__ = "action_events"
@@ -214,8 +215,13 @@ class ActionEvent(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    # Tamper evidence (bot/plan/audit.py): the event's place in its plan's trail, and SHA-256
+    # over the previous event's hash and this event's fields.
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
+        UniqueConstraint("plan_id", "seq"),
         Index("ix_action_events_action", "action_id", "id"),
         Index("ix_action_events_plan_at", "plan_id", "at"),
         Index("ix_action_events_plan_id_id", "plan_id", "id"),

@@ -20,7 +20,7 @@ from bot.plan.dates import format_date
 from bot.plan.queries import get_plan, is_admin, latest_notes
 from bot.plan.rules import ActionStatus, Rag, current_due, rag
 from bot.plan.services import Actor, record
-from bot.plan.spreadsheet import HEADINGS, SheetAction, SheetPlan
+from bot.plan.spreadsheet import HEADINGS, SheetAction, SheetPlan, protect_cell
 from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation, Role
 
 EXPORT_HEADINGS = (*HEADINGS, "RAG")
@@ -268,7 +268,7 @@ def export_plan(session: Session, key: str, today: date) -> str:
     for a in actions:
         rec = a.recommendation
         writer.writerow(
-            [
+            protect_cell(cell) for cell in [
                 f"{rec.number}) {rec.text}" if rec.text else str(rec.number),
                 a.ref,
                 a.description,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.plan import audit
 from bot.plan.dates import format_date
 from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound, Part, Users
 from bot.plan.identity import Actor
@@ -38,7 +39,8 @@ def record(
     new: str | None = None,
     reason: str | None = None,
 ) -> None:
-    session.add(
+    audit.append(
+        session,
         ActionEvent(
             plan_id=plan_id,
             action_id=action_id,
@@ -48,7 +50,7 @@ def record(
             old_value=old,
             new_value=new,
             reason=reason,
-        )
+        ),
     )
 
 

@@ -16,7 +16,6 @@ from datetime import date
 from bot.plan.dates import DateError, parse_date
 from bot.plan.rules import ActionStatus
 
-
 # The headings an export writes; reading accepts these and the aliases in _HEADING_ALIASES.
 HEADINGS: tuple[str, ...] = (
     "Recommendation",
@@ -65,6 +64,21 @@ MSG_REVISED_WITHOUT_REASON = '{column} "{text}" needs a reason; {where}.'
 MSG_UNKNOWN_STATUS = 'Status "{text}" is not one I know; use one of: {words}, or leave it blank.'
 MSG_REF_WITH_SPACE = 'Ref "{text}" has a space in it; use a short reference like 4.1.'
 MSG_DUPLICATE_REF = 'Ref "{ref}" is already used on row {row}; give each action its own Ref.'
+MSG_CELL_TOO_LONG = "{column} is {length:,} characters long; the most a cell may hold is {limit:,}."
+MSG_CELL_TOO_LONG_FOR_CSV = "a cell is longer than {limit:,} characters, the most a cell may hold."
+MSG_CONTROL_CHARACTER = "{column} contains a control character ({code}) that cannot be stored; remove it."
+
+# The longest cell read: refs and role names are short, everything else is prose. (The CSV
+# reader itself stops at 131,072 characters; such a cell is refused by row too.)
+MAX_CELL_CHARS = 10_000
+MAX_REF_CHARS = 32
+MAX_ROLE_CHARS = 200
+# Characters no database column should hold (tab, new line and carriage return are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# A cell a spreadsheet would run as a formula (OWASP, CSV injection): exports put an apostrophe
+# before it, and reading takes that apostrophe away again, so export -> import is exact.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _STATUS_WORDS_SHOWN = (
     "Complete, Completed, Done, Closed, Green, In progress, On track, Ongoing, Started, "
@@ -146,8 +160,30 @@ class SheetPlan:
 def read_plan_csv(text: str) -> SheetPlan:
     """Read a plan from CSV text, or raise SheetRefused listing every problem in the file."""
     text = text.removeprefix("\ufeff")
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        records.extend(reader)
+    except csv.Error as error:
+        if "field larger than field limit" not in str(error):
+            raise SheetRefused([RowProblem(len(records) + 1, f"this row is not valid CSV: {error}.")]) from error
+        problem = MSG_CELL_TOO_LONG_FOR_CSV.format(limit=csv.field_size_limit())
+        raise SheetRefused([RowProblem(len(records) + 1, problem)]) from error
     return _SheetReader(records).read()
+
+
+def protect_cell(value: str) -> str:
+    """A cell as an export writes it: never a live formula in Excel, LibreOffice or Sheets."""
+    if value.startswith(_FORMULA_STARTS) or _unprotect(value) != value:
+        return "'" + value
+    return value
+
+
+def _unprotect(value: str) -> str:
+    rest = value[1:]
+    if value.startswith("'") and (rest.startswith(_FORMULA_STARTS) or rest.startswith("'")):
+        return rest
+    return value
 
 
 def parse_status(text: str) -> ActionStatus | None:
@@ -256,14 +292,32 @@ class _SheetReader:
         index = self.columns.get(field)
         if index is None or index >= len(record):
             return ""
-        return record[index].strip()
+        return _unprotect(record[index].strip())
+
+    def _unstorable(self, cells: dict[str, str], row: int) -> bool:
+        """Refuse cells no database can hold: over-long, or with control characters."""
+        before = len(self.problems)
+        for field, value in cells.items():
+            column = self.headings[field]
+            limit = MAX_REF_CHARS if field == "ref" else MAX_CELL_CHARS
+            if len(value) > limit:
+                self._problem(row, MSG_CELL_TOO_LONG.format(column=column, length=len(value), limit=limit))
+            elif field == "owner" and any(len(role) > MAX_ROLE_CHARS for role in split_owners(value)):
+                longest = max(len(role) for role in split_owners(value))
+                self._problem(row, MSG_CELL_TOO_LONG.format(column=f"A role in {column}", length=longest,
+                                                            limit=MAX_ROLE_CHARS))
+            control = _CONTROL.search(value)
+            if control:
+                code = f"U+{ord(control[0]):04X}"
+                self._problem(row, MSG_CONTROL_CHARACTER.format(column=column, code=code))
+        return len(self.problems) > before
 
     def _problem(self, row: int, message: str) -> None:
         self.problems.append(RowProblem(row, message))
 
     def _read_row(self, record: list[str], row: int) -> None:
         cells = {field: self._cell(record, field) for field in self.columns if field != "rag"}
-        if _blank(cells.values()):
+        if _blank(cells.values()) or self._unstorable(cells, row):
             return
         recommendation = self._read_recommendation(cells["recommendation"], row)
         if not any(value for field, value in cells.items() if field != "recommendation"):

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.localslack import LocalSlack
 from bot.plan.services import Actor
 from storage.db import Sessions, make_engine, normalise_url, upgrade
-from tests.slackharness import planbot  # noqa: F401  (a fixture)
+from tests.helpers.slackharness import planbot  # noqa: F401  (a fixture)
 
 POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")

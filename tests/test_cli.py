@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from storage.db import Sessions, make_engine
 from storage.models import Action, Plan
-from tests.plans import DATA, PEER_REVIEW_CSV
+from tests.helpers.plans import DATA, PEER_REVIEW_CSV
 
 
 def planbot(database_url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -21,8 +21,8 @@ from bot.plan.publishing import set_schedule
 from bot.plan.queries import get_plan
 from bot.plan.services import Actor
 from storage.models import SummaryPost
-from tests.plans import load
-from tests.summaries import CHANNEL, top_level
+from tests.helpers.plans import load
+from tests.helpers.summaries import CHANNEL, top_level
 
 NOW = "2026-11-22T10:00:00Z"
 

@@ -26,8 +26,8 @@ from bot.scheduler import Scheduler
 from bot.slack.poster import PART_EVENT, SUMMARY_EVENT, SlackSummaryPoster
 from storage.db import Sessions, make_engine
 from storage.models import ActionEvent, Plan, SummaryPost
-from tests.plans import load
-from tests.summaries import CHANNEL, load_big_plan, poster_for, replies, top_level
+from tests.helpers.plans import load
+from tests.helpers.summaries import CHANNEL, load_big_plan, poster_for, replies, top_level
 
 UTC = timezone.utc
 CREATED = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)

@@ -1,0 +1,71 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from storage.db import Sessions, is_up_to_date, make_engine, open_database, upgrade
+from storage.models import Action, ActionEvent, SummaryPost
+from tests.helpers.plans import load
+
+TABLES = {"plans", "recommendations", "actions", "action_owners", "roles", "role_members",
+          "plan_admins", "action_events", "summary_posts", "alembic_version"}
+
+
+def test_migrations_bring_an_empty_database_up_to_date(empty_database_url):
+    engine = make_engine(empty_database_url)
+    assert not is_up_to_date(engine)
+    upgrade(engine)
+    assert is_up_to_date(engine)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_opening_a_database_upgrades_it_by_itself(empty_database_url):
+    sessions = open_database(empty_database_url)
+    assert is_up_to_date(sessions.engine)
+    sessions.engine.dispose()
+
+
+def test_the_audit_trail_cannot_be_rewritten_or_deleted(sessions, now):
+    load(sessions, now)
+    with pytest.raises(DBAPIError, match="append-only"):
+        with sessions.begin() as session:
+            session.execute(update(ActionEvent).values(reason="rewritten"))
+    with pytest.raises(DBAPIError, match="append-only"):
+        with sessions.begin() as session:
+            session.execute(text("DELETE FROM action_events"))
+    with sessions.read() as session:
+        assert session.scalar(select(ActionEvent).where(ActionEvent.reason == "rewritten")) is None
+
+
+def test_a_revised_date_without_a_reason_is_refused_by_the_database(sessions, now):
+    load(sessions, now)
+    with pytest.raises(IntegrityError):
+        with sessions.begin() as session:
+            session.execute(update(Action).values(revised_due=date(2027, 1, 1), revision_reason=None))
+
+
+def test_one_summary_per_plan_and_period(sessions, now):
+    load(sessions, now)
+    with sessions.begin() as session:
+        session.add(SummaryPost(plan_id=1, period="2026-12", claimed_by="a", claimed_at=now))
+    with pytest.raises(IntegrityError):
+        with sessions.begin() as session:
+            session.add(SummaryPost(plan_id=1, period="2026-12", claimed_by="b", claimed_at=now))
+
+
+def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(tmp_path):
+    sessions = Sessions(make_engine(f"sqlite:///{tmp_path / 'p.db'}"))
+    with sessions.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    sessions.engine.dispose()
+
+
+def test_times_come_back_aware_in_utc(sessions, now):
+    load(sessions, now)
+    with sessions.read() as session:
+        event = session.scalars(select(ActionEvent)).first()
+        assert event.at == now and event.at.tzinfo is not None

@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -513,7 +513,7 @@ def goals(results: list[Series], backends: list[str]) -> list[Goal]:
 
 
 def report(results: list[Series], options: Options, elapsed: float, load: tuple[float, float]) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Ack latency, {when}: {platform.python_implementation()} {platform.python_version()} on "
         f"{os.cpu_count()} CPUs (load average {load[0]:.1f} before, {load[1]:.1f} after), waitress with "

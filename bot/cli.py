@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,7 +54,7 @@ class UsageError(Exception):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _clock(settings: Settings) -> Clock:
@@ -268,8 +268,8 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack.app import create_app
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
     from bot.slack.poster import SlackSummaryPoster
+    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:

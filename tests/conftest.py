@@ -12,7 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from tests.helpers.slackharness import planbot  # noqa: F401  (a fixture)
 
 POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")
-NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def postgres_server_url() -> str | None:

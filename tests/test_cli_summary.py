@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,8 +146,8 @@ def test_a_running_planbot_serve_posts_at_the_scheduled_time_without_anyone_aski
     # Plan set up in February 2027; the server's clock starts a few seconds before the March slot
     # (Monday 1 March, 09:00 in London) and runs on in real time.
 
-    created = datetime(2027, 2, 10, 12, 0, tzinfo=timezone.utc)
-    slot = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+    created = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
+    slot = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
     load(sessions, created)
     env = environment(database_url, fake_slack, PLANBOT_CLOCK_START="2027-03-01T08:59:48Z",
                       PLANBOT_SCHEDULER_INTERVAL="0.25")
@@ -170,9 +170,9 @@ def test_a_running_planbot_serve_posts_at_the_scheduled_time_without_anyone_aski
 
 @pytest.mark.timeout(120)
 def test_planbot_serve_with_no_scheduler_posts_nothing(sessions, database_url, fake_slack, tmp_path):
-    load(sessions, datetime(2027, 2, 10, 12, 0, tzinfo=timezone.utc))
+    load(sessions, datetime(2027, 2, 10, 12, 0, tzinfo=UTC))
     with sessions.begin() as session:  # due since 09:00
-        set_schedule(session, get_plan(session, "ppr"), Actor.cli(), datetime(2027, 2, 10, tzinfo=timezone.utc))
+        set_schedule(session, get_plan(session, "ppr"), Actor.cli(), datetime(2027, 2, 10, tzinfo=UTC))
     env = environment(database_url, fake_slack, PLANBOT_CLOCK_START="2027-03-01T10:00:00Z",
                       PLANBOT_SCHEDULER_INTERVAL="0.25")
     process, url = serve(env, "--no-scheduler", log=tmp_path / "serve.log")

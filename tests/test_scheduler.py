@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.config import Settings
-
 from bot.plan.publishing import LEASE, set_schedule
 from bot.plan.queries import get_plan
 from bot.plan.schedule import Schedule
@@ -29,7 +28,6 @@ from storage.models import ActionEvent, Plan, SummaryPost
 from tests.helpers.plans import load
 from tests.helpers.summaries import CHANNEL, load_big_plan, poster_for, replies, top_level
 
-UTC = timezone.utc
 CREATED = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
 MARCH_SLOT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 09:00 in London (GMT)
 APRIL_SLOT = datetime(2027, 4, 1, 8, 0, tzinfo=UTC)  # Thursday 1 April 2027, 09:00 in London (BST)

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, InvalidInput
+from bot.plan.queries import RagCounts
 from bot.plan.schedule import Schedule, Slot, due_slot, next_slot, parse_schedule
 from bot.plan.services import Actor, check_admin, record
-from bot.plan.queries import RagCounts
 from bot.plan.summary import Period
 from storage.models import Plan, SummaryPost
 

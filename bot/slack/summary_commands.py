@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.plan.errors import InvalidInput
+from bot.plan.identity import Actor
 from bot.plan.publishing import plan_schedule, schedule_info, set_schedule
 from bot.plan.queries import get_plan, is_admin, resolve_plan
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
 from bot.plan.schedule import parse_schedule
-from bot.plan.identity import Actor
 from bot.plan.services import check_admin
 from bot.plan.summary import (
     build_summary,

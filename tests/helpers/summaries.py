@@ -3,7 +3,7 @@ period without Slack (to set up "the last summary"), and the month of the sample
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import SecretStr
 
@@ -21,7 +21,6 @@ from bot.slack.poster import SlackSummaryPoster
 from storage.db import Sessions
 from tests.helpers.plans import ADMIN, ALICE, BOB, TEAM
 
-UTC = timezone.utc
 CHANNEL = "CPLAN"
 
 

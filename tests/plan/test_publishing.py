@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,16 +20,15 @@ from bot.plan.publishing import (
     schedule_info,
     set_schedule,
 )
-from bot.plan.queries import get_plan
+from bot.plan.queries import RagCounts, get_plan
 from bot.plan.schedule import Schedule, ScheduleError, Slot, parse_schedule
 from bot.plan.services import Actor
-from bot.plan.queries import RagCounts
 from bot.plan.summary import month_period
 from storage.models import ActionEvent, SummaryPost
 from tests.helpers.plans import ADMIN, ALICE, TEAM, load
 
 MARCH = month_period(2027, 3)
-AT = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 FIGURES = RagCounts(1, 2, 3)
 
 
@@ -117,7 +116,7 @@ def test_admins_set_the_schedule_and_channel_and_each_change_is_audited(sessions
     assert (plan.schedule, plan.schedule_since, plan.channel_id) == ("quarterly", AT, "CBOARD")
     assert [(e.kind, e.old_value, e.new_value, e.actor) for e in events] == [
         ("schedule", "monthly", "quarterly", ADMIN), ("plan_channel", "CPLAN", "CBOARD", ADMIN)]
-    assert info.next_run == Slot("2027-Q2", "Q2 2027", datetime(2027, 4, 1, 8, 0, tzinfo=timezone.utc))
+    assert info.next_run == Slot("2027-Q2", "Q2 2027", datetime(2027, 4, 1, 8, 0, tzinfo=UTC))
     assert info.due_now is None  # the new schedule starts now: Q1's slot was before it
 
 

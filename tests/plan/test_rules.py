@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from bot.plan.rules import ActionStatus, Rag, current_due, days_late, rag, today_in
 
@@ -27,7 +27,7 @@ def test_the_revised_date_replaces_the_original_one():
 
 
 def test_half_past_eleven_utc_on_a_summer_evening_is_already_tomorrow_in_london():
-    late_evening = datetime(2026, 7, 14, 23, 30, tzinfo=timezone.utc)
+    late_evening = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
     assert today_in("Europe/London", late_evening) == date(2026, 7, 15)
     # So an action due on the 14th has just turned Red in London but not in UTC.
     assert rag(ActionStatus.IN_PROGRESS, date(2026, 7, 14), today_in("Europe/London", late_evening)) is Rag.RED
@@ -35,4 +35,4 @@ def test_half_past_eleven_utc_on_a_summer_evening_is_already_tomorrow_in_london(
 
 
 def test_in_winter_london_is_on_utc():
-    assert today_in("Europe/London", datetime(2026, 1, 14, 23, 30, tzinfo=timezone.utc)) == date(2026, 1, 14)
+    assert today_in("Europe/London", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)) == date(2026, 1, 14)

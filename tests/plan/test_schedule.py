@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -16,7 +16,6 @@ from bot.plan.schedule import (
 )
 
 LONDON = "Europe/London"
-UTC = timezone.utc
 ENGLAND = holidays.country_holidays("GB", subdiv="ENG", years=range(2024, 2029))
 MONTHLY = DEFAULT_SCHEDULE
 QUARTERLY = Schedule("quarterly")

@@ -14,13 +14,13 @@ import time
 import urllib.parse
 from typing import Any
 
+from bot.localslack.payloads import FORM, payload_body
 from bot.plan.rules import ActionStatus
 from bot.slack import texts
 from bot.slack.ids import ActionId, BlockId, InputId
 from tests.helpers.clicks import action_pk, action_row, button, events, settle, status_blocks, wait_for_posts
 from tests.helpers.plans import ADMIN, TEAM, load
 from tests.helpers.slackharness import APP_ID, PlanbotServer, message_text
-from bot.localslack.payloads import FORM, payload_body
 
 GRID = "E0FIRE"          # an Enterprise Grid organisation with two workspaces
 NORTH, SOUTH = "T0NORTH", "T0SOUTH"

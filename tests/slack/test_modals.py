@@ -11,7 +11,17 @@ from bot.plan.queries import ActionView
 from bot.plan.rules import ActionStatus, Rag
 from bot.slack import modals, texts
 from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, ModalMetadata, ViewSpec
-from tests.helpers.clicks import action_pk, action_row, button, events, has_button, posts_to, settle, status_blocks, wait_for_posts
+from tests.helpers.clicks import (
+    action_pk,
+    action_row,
+    button,
+    events,
+    has_button,
+    posts_to,
+    settle,
+    status_blocks,
+    wait_for_posts,
+)
 from tests.helpers.plans import ADMIN, ALICE, BOB, load
 from tests.helpers.slackharness import message_text
 

@@ -31,7 +31,7 @@ from bot.plan.errors import InvalidInput, PlanError
 from bot.slack import blocks, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
-from bot.slack.ids import COMMAND, ActionId, ViewSpec
+from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewSpec
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -138,8 +138,8 @@ def parse_due(words: list[str]) -> tuple[str | None, int]:
     for word in words:
         if re.fullmatch(r"-?\d+", word) and days is None:
             days = int(word)
-            if not 1 <= days <= messages.MAX_DUE_DAYS:
-                raise InvalidInput(texts.DUE_DAYS.format(most=messages.MAX_DUE_DAYS), field="days")
+            if not 1 <= days <= MAX_DUE_DAYS:
+                raise InvalidInput(texts.DUE_DAYS.format(most=MAX_DUE_DAYS), field="days")
         elif plan is None and not re.fullmatch(r"-?\d+", word):
             plan = word
         else:

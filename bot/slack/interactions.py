@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -35,6 +36,9 @@ ButtonChange = Callable[[Session, Action, Actor, datetime], object]
 ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], object]
 ModalBuilder = Callable[[ActionView, ModalMetadata], dict[str, Any]]
 
+# Where Slack's response URLs live; the local Slack's live on its API host.
+SLACK_HOOKS_HOST = "hooks.slack.com"
+
 # views.open errors that mean our modal is wrong, not that the click came too late.
 OUR_MISTAKES = frozenset({"invalid_arguments", "invalid_blocks", "not_authed", "invalid_auth", "missing_scope"})
 
@@ -52,6 +56,24 @@ class Source:
     @property
     def on_home(self) -> bool:
         return self.view.kind == "home" or not self.response_url
+
+
+def is_response_url(url: str, api_url: str) -> bool:
+    """Whether `url` can be a response_url Slack issued: https on Slack's hooks host, or on the
+    host of the configured Web API (the local Slack). A modal's private_metadata carries one,
+    and planbot posts there: it must not be made to post anywhere else."""
+    parts, api = urlsplit(url), urlsplit(api_url)
+    if parts.scheme == "https" and parts.netloc == SLACK_HOOKS_HOST:
+        return True
+    return bool(api.netloc) and (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
+
+
+def modal_metadata(deps: Deps, context: BoltContext) -> ModalMetadata:
+    """The submitted modal's metadata; ValueError (a bad control) if its response_url is not Slack's."""
+    metadata = control_of(context, ModalMetadata)
+    if metadata.response_url is not None and not is_response_url(metadata.response_url, deps.settings.api_url):
+        raise ValueError("a modal's response_url is not one Slack issues")
+    return metadata
 
 
 def clicked(context: BoltContext, body: dict[str, Any]) -> tuple[ActionButton, Source]:
@@ -152,7 +174,7 @@ def change_from_modal(
     and nothing is written; on success the modal closes and the message is drawn again."""
     actor = caller_of(context).actor
     try:
-        metadata = control_of(context, ModalMetadata)
+        metadata = modal_metadata(deps, context)
         with deps.sessions.begin() as session:
             action = load_action(session, metadata.action_id)
             change(session, action, actor, metadata, body["view"]["state"], deps.clock())

@@ -25,7 +25,6 @@ from bot.slack.ids import ViewSpec
 from storage.models import Plan
 
 DEFAULT_DUE_DAYS = 30
-MAX_DUE_DAYS = 3660
 
 
 def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel_id: str | None,

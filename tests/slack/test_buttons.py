@@ -2,6 +2,7 @@
 click them. The message clicked is drawn again in place; refusals change nothing."""
 
 import json
+import logging
 
 from bot.plan.rules import ActionStatus
 from bot.slack import texts
@@ -185,3 +186,17 @@ def test_a_click_on_a_message_already_in_the_channel_redraws_it_without_a_share_
 
     (redrawn,) = wait_for_posts(planbot, planbot.last_response_url, 1)
     assert not any(e.get("action_id") == ActionId.SHARE for b in redrawn.args["blocks"] for e in b.get("elements", []))
+
+
+def test_a_button_carrying_an_id_past_the_databases_integers_is_refused_before_any_query(planbot, now, caplog):
+    caplog.set_level(logging.WARNING, logger="planbot.slack")
+    load(planbot.sessions, now)
+    value = json.dumps({"action_id": 2**31, "version": 1, "view": {"kind": "status"}})
+
+    planbot.click({"action_id": ActionId.COMPLETE.value, "value": value}, user=ADMIN)
+
+    (told,) = wait_for_posts(planbot, planbot.last_response_url, 1)
+    assert "error id" in told.args["text"]
+    assert "a control's value did not parse" in caplog.text
+    assert "out of range" not in caplog.text
+    assert events(planbot.sessions, "completed") == []

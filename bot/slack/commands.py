@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
-from bot.plan.errors import InvalidInput, PlanError
+from bot.plan.errors import InvalidInput, PlanError, Users
 from bot.slack import blocks, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
@@ -72,7 +72,7 @@ def parse(text: str) -> Parsed:
     word = ALIASES.get(word, word)
     if word in SUBCOMMANDS:
         return Parsed(word, rest)
-    shown = blocks.shorten(head, 40).replace("`", "'")
+    shown = blocks.escape(blocks.shorten(plain(head), 40).replace("`", "'"))
     close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.6)
     if close:
         return Parsed("help", problem=texts.DID_YOU_MEAN.format(word=shown, suggestion=close[0]))
@@ -144,7 +144,7 @@ def parse_due(words: list[str]) -> tuple[str | None, int]:
             plan = word
         else:
             raise InvalidInput(texts.TOO_MANY_ARGS.format(command="due", takes="a plan and a number of days",
-                                                          extra=blocks.shorten(word, 40)))
+                                                          extra=blocks.shorten(plain(word), 40)))
     return plan, days or messages.DEFAULT_DUE_DAYS
 
 
@@ -187,7 +187,7 @@ def parse_admin(rest: str) -> tuple[str, str, str | None]:
 def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
     if len(words) > allowed:
         raise InvalidInput(texts.TOO_MANY_ARGS.format(command=command, takes=takes,
-                                                      extra=blocks.shorten(" ".join(words[allowed:]), 60)))
+                                                      extra=blocks.shorten(plain(" ".join(words[allowed:])), 60)))
 
 
 Handler = Callable[[Deps, Caller, Parsed, WebClient], Message]
@@ -272,11 +272,11 @@ def on_extend(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> 
     def extend(session: Session, action: Action, rest: str) -> str:
         words = rest.split()
         if not words:
-            raise InvalidInput(texts.EXTEND_NEEDS_DATE.format(ref=blocks.escape(action.ref)), field="date")
+            raise InvalidInput(texts.EXTEND_NEEDS_DATE.format(ref=action.ref), field="date")
         new_due, used = parse_date_words(words)
         reason = plain(" ".join(rest.split()[used:]))
         if not reason:
-            raise InvalidInput(texts.EXTEND_NEEDS_REASON.format(ref=blocks.escape(action.ref),
+            raise InvalidInput(texts.EXTEND_NEEDS_REASON.format(ref=action.ref,
                                                                 date=" ".join(words[:used])), field="reason")
         services.revise_due(session, action, caller.actor, deps.clock(), new_due, reason)
         return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
@@ -288,11 +288,17 @@ def on_note(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
     def note(session: Session, action: Action, rest: str) -> str:
         text = plain(rest)
         if not text:
-            raise InvalidInput(texts.NOTE_NEEDS_TEXT.format(ref=blocks.escape(action.ref)), field="note")
+            raise InvalidInput(texts.NOTE_NEEDS_TEXT.format(ref=action.ref), field="note")
         services.add_note(session, action, caller.actor, deps.clock(), text)
         return texts.NOTED.format(ref=blocks.escape(action.ref))
 
     return change_action(deps, caller, parsed, note)
+
+
+def unknown_user(user_id: str, code: str) -> PlanError:
+    """Slack could not say who a mentioned person is (their id stays data, written as a mention)."""
+    before, _, after = texts.MAPPED_USER_UNKNOWN.partition("{user}")
+    return PlanError(before, Users((user_id,)), after.format(error=code), field="user")
 
 
 def org_of(client: WebClient, user_id: str) -> str:
@@ -303,10 +309,10 @@ def org_of(client: WebClient, user_id: str) -> str:
     except SlackApiError as error:
         code = str(error.response.get("error") or "error")
         log.warning("users.info failed for a mapped user (%s)", code)
-        raise PlanError(texts.MAPPED_USER_UNKNOWN.format(user=user_id, error=code), field="user") from error
+        raise unknown_user(user_id, code) from error
     org = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id") or user.get("team_id")
     if not org:
-        raise PlanError(texts.MAPPED_USER_UNKNOWN.format(user=user_id, error="no_team"), field="user")
+        raise unknown_user(user_id, "no_team")
     return str(org)
 
 

@@ -33,8 +33,10 @@ HINTS = {Hint.SEE_STATUS: texts.HINT_SEE_STATUS, Hint.SET_SUMMARY_CHANNEL: texts
 
 
 def say(error: PlanError) -> str:
-    """A domain error in Slack's words: the people it names as mentions, its hint as a `/plan` command."""
-    said = "".join(", ".join(blocks.mention(u) for u in part.ids) if isinstance(part, Users) else part
+    """A domain error in Slack's words: its plain text escaped (so nothing it quotes, such as a
+    title or what was typed, becomes a live link or @channel), the people it names as mentions,
+    its hint as a `/plan` command."""
+    said = "".join(", ".join(blocks.mention(u) for u in part.ids) if isinstance(part, Users) else blocks.escape(part)
                    for part in error.parts)
     if error.hint is not None:
         said += " " + HINTS[error.hint].format(plan=error.plan_key or "PLAN")

@@ -172,7 +172,7 @@ HINT_SET_SUMMARY_CHANNEL = (
     "Set one with `/plan schedule {plan} here` or `planbot schedule {plan} --channel C0123456789`."
 )
 MAPPED_USER_UNKNOWN = (
-    "I couldn't look up <@{user}> in Slack (`{error}`), so I can't tell which organisation they belong to. "
+    "I couldn't look up {user} in Slack (`{error}`), so I can't tell which organisation they belong to. "
     "Nothing was changed; please try again."
 )
 

@@ -82,6 +82,10 @@ class Message:
         """The message as Slack takes it, validated once (a shallow copy each call)."""
         return dict(self._validated)
 
+    def ephemeral(self) -> dict[str, Any]:
+        """The message as a reply only the person who asked sees (an ack's or a response URL's)."""
+        return {"response_type": "ephemeral", **self._validated}
+
     @cached_property
     def _validated(self) -> dict[str, Any]:
         if not self.text.strip():

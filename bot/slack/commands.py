@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
-from bot.slack import blocks, errors, messages, texts
+from bot.slack import blocks, deliveries, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewSpec
@@ -245,16 +245,24 @@ def on_show(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
 TypedChange = Callable[[Session, Action, str], str]
 
 
+def changed(session: Session, caller: Caller, message: Message) -> Message:
+    """The reply to a change, kept with the delivery's claim so that a replay gets it too."""
+    deliveries.answered(session, caller.delivery, message.ephemeral())
+    return message
+
+
 def change_action(deps: Deps, caller: Caller, parsed: Parsed, make: TypedChange) -> Message:
     """Find the action, make the change in one transaction, and show the result with its buttons."""
     with deps.sessions.begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
         plan_key, ref, rest = plan_and_ref(session, parsed)
         action = queries.find_action(session, ref, plan_key, caller.channel_id)
         notice = make(session, action, rest)
         plan = session.get(Plan, action.plan_id)
         assert plan is not None
         (shown,) = queries.action_views(session, [action.id], deps.today(plan.timezone))
-    return blocks.change_message(notice, shown, ViewSpec(kind="show", plan=shown.plan_key, ref=shown.ref))
+        return changed(session, caller, blocks.change_message(
+            notice, shown, ViewSpec(kind="show", plan=shown.plan_key, ref=shown.ref)))
 
 
 def on_done(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -324,26 +332,32 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             services.check_admin(session, queries.resolve_plan(session, wanted.plan, caller.channel_id), caller.actor)
         org_id = org_of(client, wanted.user_id)
     with deps.sessions.begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
         if wanted.remove:
             services.unmap_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
             name = session.scalar(select(Role.name).where(Role.name_key == services.role_key(wanted.role)))
-            return blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=blocks.fit(name or wanted.role, 200)))
+            return changed(session, caller, blocks.notice(
+                texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=blocks.fit(name or wanted.role, 200))))
         assert org_id is not None
         role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id,
                                  org_id=org_id)
-        return blocks.notice(texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200)))
+        return changed(session, caller, blocks.notice(
+            texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200))))
 
 
 def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     verb, user_id, plan_key = parse_admin(parsed.rest)
     with deps.sessions.begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, plan_key, caller.channel_id)
         if verb == "add":
             services.add_admin(session, plan, caller.actor, deps.clock(), user_id)
-            return blocks.notice(texts.ADMIN_ADDED.format(user=user_id, plan=blocks.escape(plan.key)))
+            return changed(session, caller, blocks.notice(
+                texts.ADMIN_ADDED.format(user=user_id, plan=blocks.escape(plan.key))))
         services.remove_admin(session, plan, caller.actor, deps.clock(), user_id)
-        return blocks.notice(texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key)))
+        return changed(session, caller, blocks.notice(
+            texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key))))
 
 
 def delegate(function_name: str) -> Handler:
@@ -355,7 +369,8 @@ def delegate(function_name: str) -> Handler:
         function = getattr(summary_commands, function_name, None)
         if function is None:
             return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))
-        result: Message = function(deps, actor=caller.actor, channel_id=caller.channel_id, args=parsed.words)
+        result: Message = function(deps, actor=caller.actor, channel_id=caller.channel_id, args=parsed.words,
+                                   delivery=caller.delivery)
         return result
 
     return handler
@@ -390,7 +405,7 @@ def register(app: App, deps: Deps) -> None:
                    client: WebClient) -> None:
         with errors.replies_on_error(ack, respond):
             message = run(deps, caller_of(context), body.get("text") or "", client)
-            ack(response_type="ephemeral", **message.to_dict())
+            ack(**message.ephemeral())
 
     @app.action(ActionId.PAGE.value)
     @app.action(ActionId.PREVIOUS_PAGE.value)

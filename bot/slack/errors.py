@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.plan.errors import Hint, PlanError, Users
-from bot.slack import blocks, texts
+from bot.slack import blocks, deliveries, texts
 
 log = logging.getLogger("planbot.slack")
 
@@ -55,10 +55,15 @@ def replies_on_error(ack: Ack | None, respond: Respond | None) -> Iterator[None]
     """Wrap a listener's work: any error becomes an ephemeral reply, acked within time.
 
     Errors are caught rather than raised to Bolt: a listener that raises just after ack()
-    can make Bolt drop the ack and answer Slack 404 three seconds later.
+    can make Bolt drop the ack and answer Slack 404 three seconds later. A replayed delivery
+    is answered as the first one was (`bot.slack.deliveries`), and nothing more is done.
     """
     try:
         yield
+    except deliveries.Replayed as replay:
+        log.info("a replayed request was answered as the first was; nothing changed")
+        if ack is not None and ack.response is None:
+            ack(**(replay.answer or {}))
     except PlanError as error:
         _reply(ack, respond, say(error))
     except Exception as error:  # noqa: BLE001 - the user gets an id, the log gets the trace

@@ -23,7 +23,7 @@ from bot.plan import queries, services
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.slack import errors, home, messages, modals, texts
+from bot.slack import deliveries, errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
@@ -127,6 +127,7 @@ def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body
         notice = None
         try:
             with deps.sessions.begin() as session:
+                deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
                 change(session, load_action(session, button.action_id), source.actor, deps.clock())
         except Conflict as error:
             notice = errors.say(error)
@@ -171,13 +172,19 @@ def change_from_modal(
     default: BlockId,
 ) -> None:
     """Make the change before acking: any problem is answered inside the modal, field by field,
-    and nothing is written; on success the modal closes and the message is drawn again."""
-    actor = caller_of(context).actor
+    and nothing is written; on success the modal closes and the message is drawn again. A replay
+    of a submission that was saved closes the modal as the first did, and changes nothing."""
+    caller = caller_of(context)
+    actor = caller.actor
     try:
         metadata = modal_metadata(deps, context)
         with deps.sessions.begin() as session:
+            deliveries.claim(session, caller.delivery, deps.clock())
             action = load_action(session, metadata.action_id)
             change(session, action, actor, metadata, body["view"]["state"], deps.clock())
+    except deliveries.Replayed:
+        ack()
+        return
     except PlanError as error:
         ack(response_action="errors", errors=modals.field_errors(error, fields, default))
         return

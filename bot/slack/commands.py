@@ -28,10 +28,12 @@ from sqlalchemy.orm import Session
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
+from bot.scheduler import PostFailed
 from bot.slack import blocks, deliveries, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewSpec
+from bot.slack.poster import Refused, SlackPoster, share_metadata
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -43,6 +45,7 @@ SUBCOMMANDS = (
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
+SHARE_BACKOFF = 1.0  # seconds before the first retry of a share; doubled each time
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SLACK_MARKUP = re.compile(r"<([@#!])?([^|>]*)(?:\|([^>]*))?>")
@@ -424,24 +427,31 @@ def register(app: App, deps: Deps) -> None:
                 return
             respond(replace_original=True, **message.to_dict())
 
+    # Shares go through a poster of their own, not the app's client: that one retries a 5xx
+    # blindly, and a 5xx may come after Slack kept the message. A person is waiting: retry soon.
+    poster = SlackPoster.from_settings(deps.settings, backoff=SHARE_BACKOFF)
+
     @app.action(ActionId.SHARE.value)
-    def on_share(ack: Ack, respond: Respond, client: WebClient, context: BoltContext) -> None:
+    def on_share(ack: Ack, respond: Respond, context: BoltContext) -> None:
         ack()
         with errors.replies_on_error(None, respond):
             caller = caller_of(context)
+            with deps.sessions.begin() as session:  # a replayed click shares nothing more
+                deliveries.claim(session, caller.delivery, deps.clock())
             with deps.sessions.read() as session:
                 message = messages.draw(session, deps, control_of(context, ViewSpec), viewer=caller.actor,
                                         channel_id=caller.channel_id, shareable=False)
             try:
-                client.chat_postMessage(channel=caller.channel_id or "", **message.to_dict())
-            except SlackApiError as error:
-                code = str(error.response.get("error") or "error")
-                log.warning("could not share a message in %s (%s)", caller.channel_id, code)
-                respond(text=texts.SHARE_FAILED.format(channel=caller.channel_id, error=code),
-                        response_type="ephemeral", replace_original=False)
-                return
-            respond(text=texts.SHARED.format(channel=caller.channel_id), response_type="ephemeral",
-                    replace_original=False)
+                poster.post(caller.channel_id or "", message, share_metadata(deliveries.marker(caller.delivery)))
+            except Refused as refused:
+                log.warning("could not share a message in %s (%s)", caller.channel_id, refused.error)
+                said = texts.SHARE_FAILED.format(channel=caller.channel_id, error=refused.error)
+            except PostFailed as failed:
+                log.warning("could not share a message in %s (%s)", caller.channel_id, failed)
+                said = texts.SHARE_UNAVAILABLE.format(channel=caller.channel_id, problem=failed)
+            else:
+                said = texts.SHARED.format(channel=caller.channel_id)
+            respond(text=said, response_type="ephemeral", replace_original=False)
 
     @app.action(ActionId.SHOW.value)
     def on_show_clicked(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient,

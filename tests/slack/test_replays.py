@@ -11,6 +11,7 @@ from bot.slack import deliveries
 from bot.slack.ids import ActionId
 from tests.helpers.clicks import action_pk, button, events, settle, status_blocks, wait_for_posts
 from tests.helpers.plans import ALICE, load
+from tests.helpers.slackharness import find_button
 from tests.slack.test_modals import open_modal, update
 
 FORM = "application/x-www-form-urlencoded"
@@ -62,6 +63,18 @@ def test_a_replayed_reopen_does_not_reopen_an_action_completed_again_since(planb
     assert (replayed.status, replayed.body) == (200, "")
     assert len(events(planbot.sessions, "reopened")) == 1
     assert len(events(planbot.sessions, "completed")) == 2
+
+
+def test_a_replayed_share_posts_once(planbot, now):
+    load(planbot.sessions, now)
+    share = planbot.click_body(find_button(status_blocks(planbot), ActionId.SHARE), user=ALICE)
+
+    sent_three_times(planbot, share)
+
+    planbot.fake.wait_for("response_url")
+    settle()
+    assert len(planbot.fake.messages("CPLAN")) == 1
+    assert len(planbot.fake.calls_to("response_url")) == 1
 
 
 def test_a_delivery_is_claimed_once_and_forgotten_when_no_replay_of_it_could_pass(sessions, now):

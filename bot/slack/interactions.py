@@ -20,20 +20,23 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.plan import queries, services
+from bot.plan.dates import format_long
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.slack import deliveries, errors, home, messages, modals, texts
+from bot.slack import blocks, deliveries, errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
 from bot.slack.request import caller_of, control_of
+from bot.slack.response_url import ResponseUrl
 from storage.models import Action, Plan
 
 log = logging.getLogger("planbot.slack")
 
 ButtonChange = Callable[[Session, Action, Actor, datetime], object]
-ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], object]
+# A modal's change returns what it did, in a sentence (said to the user if the redraw is lost).
+ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], str]
 ModalBuilder = Callable[[ActionView, ModalMetadata], dict[str, Any]]
 
 # Where Slack's response URLs live; the local Slack's live on its API host.
@@ -97,20 +100,49 @@ def replier(deps: Deps, client: WebClient, actor: Actor, response_url: str | Non
     return home.HomeNotice(client, deps, actor)
 
 
-def redraw(deps: Deps, client: WebClient, source: Source, notice: str | None = None) -> None:
-    """Draw the place the user acted from again, as things stand now; `notice` goes beside it."""
+@dataclass(frozen=True)
+class Outcome:
+    """What a click or a submission did to which action, for the user to hear if the message
+    they clicked cannot be drawn again: `said` is a sentence in mrkdwn, `notice` a refusal."""
+
+    ref: str
+    said: str
+    notice: str | None = None
+
+
+def redraw(deps: Deps, client: WebClient, source: Source, outcome: Outcome) -> None:
+    """Draw the place the user acted from again, as things stand now, with any notice beside it.
+
+    A redraw Slack loses (429, 5xx, the network) is tried again within the response_url's 5
+    posts, one kept back for the notice; if it never lands the user is told, privately, that the
+    change was made and where to see it, so that a stale "Mark complete" never goes unexplained.
+    """
     if source.on_home:
-        home.publish(client, deps, source.actor, notice=notice)
+        home.publish(client, deps, source.actor, notice=outcome.notice)
         return
     with deps.sessions.read() as session:
         message = messages.draw(session, deps, source.view, viewer=source.actor, channel_id=source.channel_id,
                                 shareable=source.shareable)
-    respond = Respond(response_url=source.response_url)
-    sent = respond(replace_original=True, **message.to_dict())
-    if sent.status_code != 200:
-        log.warning("could not redraw a message (%s %s)", sent.status_code, sent.body)
-    if notice:
-        respond(text=notice, response_type="ephemeral", replace_original=False)
+    assert source.response_url is not None
+    url = ResponseUrl(source.response_url)
+    problem = url.post({"replace_original": True, **message.to_dict()}, keep=1)
+    if problem is not None:
+        log.warning("could not redraw a message: %s", problem)
+        tell_redraw_lost(deps, client, source, outcome)
+    elif outcome.notice:
+        url.post({"text": outcome.notice, "response_type": "ephemeral", "replace_original": False})
+
+
+def tell_redraw_lost(deps: Deps, client: WebClient, source: Source, outcome: Outcome) -> None:
+    said = outcome.notice or outcome.said
+    text = texts.REDRAW_LOST.format(said=said, ref=blocks.escape(outcome.ref))
+    if not source.channel_id:
+        home.publish(client, deps, source.actor, notice=text)
+        return
+    try:
+        client.chat_postEphemeral(channel=source.channel_id, user=source.actor.user_id, text=text)
+    except SlackApiError as error:
+        log.warning("could not tell a user their message was not redrawn (%s)", error.response.get("error"))
 
 
 def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Source) -> None:
@@ -120,7 +152,8 @@ def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Sourc
 
 
 def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any],
-                       client: WebClient, context: BoltContext, change: ButtonChange) -> None:
+                       client: WebClient, context: BoltContext, change: ButtonChange, *, done: str) -> None:
+    """Make the change the button names; `done` says it was made (a template taking `ref`)."""
     ack()
     with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
         button, source = clicked(context, body)
@@ -128,10 +161,12 @@ def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body
         try:
             with deps.sessions.begin() as session:
                 deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
-                change(session, load_action(session, button.action_id), source.actor, deps.clock())
+                action = load_action(session, button.action_id)
+                ref = action.ref
+                change(session, action, source.actor, deps.clock())
         except Conflict as error:
             notice = errors.say(error)
-        redraw(deps, client, source, notice)
+        redraw(deps, client, source, Outcome(ref, done.format(ref=blocks.escape(ref)), notice))
         if notice is None:
             refresh_home(refresher, client, source)
 
@@ -181,7 +216,8 @@ def change_from_modal(
         with deps.sessions.begin() as session:
             deliveries.claim(session, caller.delivery, deps.clock())
             action = load_action(session, metadata.action_id)
-            change(session, action, actor, metadata, body["view"]["state"], deps.clock())
+            outcome = Outcome(action.ref, change(session, action, actor, metadata, body["view"]["state"],
+                                                 deps.clock()))
     except deliveries.Replayed:
         ack()
         return
@@ -194,21 +230,23 @@ def change_from_modal(
     ack()
     source = Source(actor, metadata.view, metadata.response_url, metadata.channel_id, metadata.shareable)
     with errors.replies_on_error(None, replier(deps, client, actor, source.response_url)):
-        redraw(deps, client, source)
+        redraw(deps, client, source, outcome)
         refresh_home(refresher, client, source)
 
 
 def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-           now: datetime) -> None:
+           now: datetime) -> str:
     new_due, reason = modals.submitted_revision(state)
     if new_due is None:
         raise InvalidInput(texts.REVISE_MODAL_PICK_DATE, field="date")
     services.revise_due(session, action, actor, now, new_due, reason, expected_version=metadata.version)
+    return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
 
 
 def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-         now: datetime) -> None:
+         now: datetime) -> str:
     services.add_note(session, action, actor, now, modals.submitted_note(state))
+    return texts.NOTED.format(ref=blocks.escape(action.ref))
 
 
 def register(app: App, deps: Deps) -> None:
@@ -216,11 +254,11 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.complete)
+        change_from_button(deps, refresher, ack, body, client, context, services.complete, done=texts.DONE)
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.reopen)
+        change_from_button(deps, refresher, ack, body, client, context, services.reopen, done=texts.REOPENED)
 
     @app.action(ActionId.REVISE.value)
     def on_revise(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -92,6 +92,7 @@ NOT_A_MENTION = "`{text}` is not a person: mention them with @, like `@alice`."
 DONE = "Marked *{ref}* complete."
 EXTENDED = "*{ref}* is now due on {date}."
 NOTED = "Added your update to *{ref}*."
+REOPENED = "Reopened *{ref}*."
 ROLE_MAPPED = "<@{user}> now holds the role *{role}*."
 ROLE_UNMAPPED = "<@{user}> no longer holds the role *{role}*."
 ADMIN_ADDED = "<@{user}> is now an admin of `{plan}`."
@@ -142,6 +143,10 @@ SHOW_NO_HISTORY = "No history yet."
 SHOW_HISTORY_CUT = "Showing the latest {count} events."
 
 # Buttons, modals and App Home (bot/slack/interactions.py, modals.py, home.py).
+REDRAW_LOST = (
+    "{said} I could not update the message you clicked, though, so it may be out of date: "
+    "`/plan show {ref}` shows the action as it is now."
+)
 CLICK_AGAIN = "That took too long for Slack to open the form. Please click the button again."
 MODAL_SAVE = "Save"
 MODAL_CANCEL = "Cancel"

@@ -1,6 +1,7 @@
 """A request replayed byte for byte within the five minutes Slack's signature allows is answered
 as the first was and changes nothing: not a second note, not a second reopening."""
 
+import threading
 import time
 from datetime import timedelta
 
@@ -88,6 +89,28 @@ def test_a_delivery_is_claimed_once_and_forgotten_when_no_replay_of_it_could_pas
     with sessions.begin() as session:
         deliveries.claim(session, "v0=second", now + deliveries.REPLAY_WINDOW + timedelta(seconds=1))
         deliveries.claim(session, "v0=first", now + deliveries.REPLAY_WINDOW + timedelta(seconds=1))
+
+
+def test_two_replicas_handed_the_same_delivery_apply_it_once(sessions, now):
+    first_claimed, outcomes = threading.Event(), []
+
+    def second_replica() -> None:
+        first_claimed.wait(5)
+        try:
+            with sessions.begin() as session:
+                deliveries.claim(session, "v0=both", now)
+            outcomes.append("applied")
+        except deliveries.Replayed:
+            outcomes.append("replayed")
+
+    second = threading.Thread(target=second_replica)
+    second.start()
+    with sessions.begin() as session:
+        deliveries.claim(session, "v0=both", now)
+        first_claimed.set()
+        time.sleep(0.3)  # the second replica is waiting on this transaction meanwhile
+    second.join(15)
+    assert outcomes == ["replayed"]
 
 
 def test_a_failed_change_leaves_its_delivery_unclaimed(sessions, now):

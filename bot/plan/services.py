@@ -20,6 +20,7 @@ from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, N
 from bot.plan.identity import Actor
 from bot.plan.queries import is_admin, member_filter, plan_admins, role_holders
 from bot.plan.rules import ActionStatus, current_due, today_in
+from storage.kinds import EventKind
 from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
 
 __all__ = ["Actor"]  # re-exported: callers have always found the actor here
@@ -33,7 +34,7 @@ def record(
     plan_id: int,
     actor: Actor,
     now: datetime,
-    kind: str,
+    kind: EventKind,
     action_id: int | None = None,
     old: str | None = None,
     new: str | None = None,
@@ -148,7 +149,7 @@ def complete(
     if previous == ActionStatus.COMPLETE or not _bump(
         session,
         action,
-        {"status": ActionStatus.COMPLETE.value, "completed_at": now},
+        {"status": ActionStatus.COMPLETE, "completed_at": now},
         expected={"status": previous, "version": action.version},
     ):
         session.refresh(action)
@@ -156,7 +157,7 @@ def complete(
             raise Conflict(f"{action.ref} is already complete.")
         raise Conflict(f"{action.ref} changed while you were looking at it. Please try again.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="completed", old=previous, new=ActionStatus.COMPLETE.value, reason=note)
+           kind=EventKind.COMPLETED, old=previous, new=ActionStatus.COMPLETE.value, reason=note)
     return action
 
 
@@ -168,13 +169,13 @@ def reopen(
     if action.status != ActionStatus.COMPLETE or not _bump(
         session,
         action,
-        {"status": ActionStatus.IN_PROGRESS.value, "completed_at": None},
-        expected={"status": ActionStatus.COMPLETE.value, "version": action.version},
+        {"status": ActionStatus.IN_PROGRESS, "completed_at": None},
+        expected={"status": ActionStatus.COMPLETE, "version": action.version},
     ):
         session.refresh(action)
         raise Conflict(f"{action.ref} is not complete, so there is nothing to reopen.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="reopened", old=ActionStatus.COMPLETE.value, new=ActionStatus.IN_PROGRESS.value,
+           kind=EventKind.REOPENED, old=ActionStatus.COMPLETE.value, new=ActionStatus.IN_PROGRESS.value,
            reason=reason)
     return action
 
@@ -212,7 +213,7 @@ def revise_due(
         session.refresh(action)
         raise Conflict(f"{action.ref} changed while you were editing it. Please look again and retry.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="revised", old=due.isoformat(), new=new_due.isoformat(), reason=clean_reason)
+           kind=EventKind.REVISED, old=due.isoformat(), new=new_due.isoformat(), reason=clean_reason)
     return action
 
 
@@ -221,7 +222,7 @@ def add_note(session: Session, action: Action, actor: Actor, now: datetime, text
     clean = _clean_text(text, what="the update's text", field="note", required=True)
     _bump(session, action, {}, expected={})
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="note", reason=clean)
+           kind=EventKind.NOTE, reason=clean)
     return action
 
 
@@ -235,9 +236,9 @@ def set_status(session: Session, action: Action, actor: Actor, now: datetime, st
     if action.status == status:
         return action
     previous = action.status
-    _bump(session, action, {"status": status.value}, expected={})
+    _bump(session, action, {"status": status}, expected={})
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="status", old=previous, new=status.value)
+           kind=EventKind.STATUS, old=previous, new=status.value)
     return action
 
 
@@ -255,7 +256,7 @@ def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_nam
     if exists is not None:
         raise Conflict(Users((user_id,)), f" already holds the role {role.name}.")
     session.add(RoleMember(role_id=role.id, org_id=org_id, user_id=user_id))
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="role_mapped", old=None,
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ROLE_MAPPED, old=None,
            new=f"{role.name} -> {user_id}")
     return role
 
@@ -271,7 +272,7 @@ def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_n
     )
     if removed.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound(Users((user_id,)), f" does not hold the role {role.name}.")
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="role_unmapped",
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ROLE_UNMAPPED,
            old=f"{role.name} -> {user_id}", new=None)
 
 
@@ -280,7 +281,7 @@ def add_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id
     if is_admin(session, plan.id, user_id):
         raise Conflict(Users((user_id,)), f" is already an admin of `{plan.key}`.")
     session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_added", new=user_id)
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ADMIN_ADDED, new=user_id)
 
 
 def remove_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id: str) -> None:
@@ -291,7 +292,7 @@ def remove_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user
     if len(admins) == 1:
         raise Conflict(Users((user_id,)), f" is the last admin of `{plan.key}`; add another first.")
     session.execute(delete(PlanAdmin).where(PlanAdmin.plan_id == plan.id, PlanAdmin.user_id == user_id))
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_removed", old=user_id)
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ADMIN_REMOVED, old=user_id)
 
 
 PLAN_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -319,7 +320,7 @@ def create_plan(
                 timezone=timezone, schedule="monthly", schedule_since=now, created_at=now)
     session.add(plan)
     session.flush()
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_created", new=key)
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CREATED, new=key)
     return plan
 
 
@@ -334,6 +335,6 @@ def set_owners(session: Session, action: Action, actor: Actor, now: datetime, ro
     for position, role in enumerate(wanted):
         session.add(ActionOwner(action_id=action.id, role_id=role.id, position=position))
     session.flush()
-    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind="owners",
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=EventKind.OWNERS,
            old=" / ".join(before) or None, new=" / ".join(r.name for r in wanted))
     return True

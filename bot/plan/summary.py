@@ -24,6 +24,7 @@ from bot.plan.phrases import days_late, plural
 from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
 from bot.plan.schedule import Schedule, Slot, due_slot
+from storage.kinds import EventKind, PostState
 from storage.models import Action, ActionEvent, Plan, SummaryPost
 
 DUE_SOON_DAYS: Final = 30
@@ -244,7 +245,7 @@ def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = 
 
 def last_posted(session: Session, plan_id: int, *, excluding: str | None = None,
                 before: datetime | None = None) -> SummaryPost | None:
-    query = select(SummaryPost).where(SummaryPost.plan_id == plan_id, SummaryPost.state == "posted")
+    query = select(SummaryPost).where(SummaryPost.plan_id == plan_id, SummaryPost.state == PostState.POSTED)
     if excluding is not None:
         query = query.where(SummaryPost.period != excluding)
     if before is not None:
@@ -285,7 +286,7 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         select(ActionEvent.action_id, ActionEvent.kind, ActionEvent.at, ActionEvent.actor,
                ActionEvent.old_value, ActionEvent.new_value, ActionEvent.reason)
         .join(Action, Action.id == ActionEvent.action_id)
-        .where(ActionEvent.plan_id == plan.id, ActionEvent.kind.in_(("completed", "revised")),
+        .where(ActionEvent.plan_id == plan.id, ActionEvent.kind.in_((EventKind.COMPLETED, EventKind.REVISED)),
                ActionEvent.at > since, ActionEvent.at <= now)
         .order_by(ActionEvent.id)
     ).all()
@@ -295,10 +296,10 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         action = actions.get(action_id) if action_id is not None else None
         if action is None:
             continue
-        if kind == "completed" and not action.is_open:
+        if kind == EventKind.COMPLETED and not action.is_open:
             completions.pop(action.id, None)  # keep the latest completion, in its order
             completions[action.id] = Completion(action, at, actor, reason)
-        elif kind == "revised":
+        elif kind == EventKind.REVISED:
             revisions.append(Revision(action, _iso(old), _iso(new), reason, at, actor))
 
     everything = [a for rec in view.recommendations for a in rec.actions]

@@ -31,7 +31,6 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from sqlalchemy.engine import make_url
 
 from bench import plans
 from bench.signed import Client, Request, click, command, signed_headers
+from bot.clock import utc_now
 from bot.plan.rules import ActionStatus
 from bot.plan.services import reopen
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
@@ -513,7 +513,7 @@ def goals(results: list[Series], backends: list[str]) -> list[Goal]:
 
 
 def report(results: list[Series], options: Options, elapsed: float, load: tuple[float, float]) -> str:
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    when = utc_now().strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Ack latency, {when}: {platform.python_implementation()} {platform.python_version()} on "
         f"{os.cpu_count()} CPUs (load average {load[0]:.1f} before, {load[1]:.1f} after), waitress with "

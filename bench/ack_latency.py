@@ -116,8 +116,10 @@ class Child:
         self._log_file = log.open("ab")
         self.process = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE,
                                         stderr=self._log_file, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        stdout = self.process.stdout
+        assert stdout is not None  # stdout=PIPE
         line: list[bytes] = []
-        reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(START_TIMEOUT)
         announced = line[0].decode().split() if line else []

@@ -6,7 +6,6 @@ Changes to these models need an Alembic revision in `storage/migrations/versions
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-
 from enum import StrEnum
 
 from sqlalchemy import (

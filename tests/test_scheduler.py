@@ -129,7 +129,7 @@ class DiesAfterSlackAccepts(WebClient):
         super().__init__(*args, **kwargs)
         self.left = posts
 
-    def chat_postMessage(self, **kwargs):  # type: ignore[override]
+    def chat_postMessage(self, **kwargs):  # type: ignore[override]  # passes slack_sdk's keyword arguments on as they are
         response = super().chat_postMessage(**kwargs)
         self.left -= 1
         if self.left == 0:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from bot.plan.dates import format_long
@@ -23,6 +23,7 @@ from bot.plan.queries import RagCounts
 from bot.plan.schedule import Schedule, Slot, due_slot, next_slot, parse_schedule
 from bot.plan.services import Actor, check_admin, record
 from bot.plan.summary import Period
+from storage.db import rows_matched
 from storage.kinds import EventKind, PostState
 from storage.models import Plan, SummaryPost
 
@@ -118,14 +119,14 @@ def claim(session: Session, plan: Plan, period: Period, *, worker: str, now: dat
                 channel_id=channel, message_ts=keep_ts)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(taken) != 1:
         session.refresh(row)
         return _outcome_of(row, period, lease)
     return Claimed(row.id, plan.id, plan.key, period, channel, worker, row.attempts + 1, keep_ts,
                    row.message_ts if reposting else None)
 
 
-def _held(claim: Claimed):  # type: ignore[no-untyped-def]
+def _held(claim: Claimed) -> tuple[ColumnElement[bool], ...]:
     return (SummaryPost.id == claim.post_id, SummaryPost.state == PostState.CLAIMED, SummaryPost.claimed_by == claim.worker)
 
 
@@ -135,7 +136,7 @@ def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> 
         update(SummaryPost).where(*_held(claim)).values(message_ts=ts, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_matched(result) == 1
 
 
 def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, figures: RagCounts, actor: Actor) -> bool:
@@ -145,7 +146,7 @@ def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, figu
         .values(state=PostState.POSTED, message_ts=ts, posted_at=now, snapshot=figures.to_json(), last_error=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(result) != 1:
         return False
     record(session, plan_id=claim.plan_id, actor=actor, now=now, kind=EventKind.SUMMARY_POSTED,
            old=claim.replaced_ts, new=f"{claim.period.key} {claim.channel_id} {ts}")
@@ -159,7 +160,7 @@ def release(session: Session, claim: Claimed, now: datetime, error: str) -> bool
         .values(state=PostState.FAILED, last_error=error[:MAX_ERROR_LENGTH], claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_matched(result) == 1
 
 
 def posted_periods(session: Session, plan_ids: list[int]) -> set[tuple[int, str]]:

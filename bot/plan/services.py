@@ -20,6 +20,7 @@ from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, N
 from bot.plan.identity import Actor
 from bot.plan.queries import is_admin, member_filter, plan_admins, role_holders
 from bot.plan.rules import ActionStatus, current_due, today_in
+from storage.db import rows_matched
 from storage.kinds import EventKind
 from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
 
@@ -134,7 +135,7 @@ def _bump(session: Session, action: Action, values: dict[str, object], *, expect
         .values(**values, version=Action.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(result) != 1:
         return False
     session.refresh(action)
     return True
@@ -270,7 +271,7 @@ def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_n
     removed = session.execute(
         delete(RoleMember).where(RoleMember.role_id == role.id, RoleMember.user_id == user_id)
     )
-    if removed.rowcount == 0:  # type: ignore[attr-defined]
+    if rows_matched(removed) == 0:
         raise NotFound(Users((user_id,)), f" does not hold the role {role.name}.")
     record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ROLE_UNMAPPED,
            old=f"{role.name} -> {user_id}", new=None)

@@ -31,7 +31,7 @@ from bot.plan.errors import InvalidInput, PlanError
 from bot.slack import blocks, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
-from bot.slack.ids import COMMAND, ActionId, ViewSpec
+from bot.slack.ids import COMMAND, ActionId, ViewKind, ViewSpec
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -209,7 +209,8 @@ def on_help(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
 
 def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more(parsed.name, parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind=parsed.name, plan=(parsed.words or [None])[0]))  # type: ignore[arg-type]
+    kind: ViewKind = "overdue" if parsed.name == "overdue" else "status"
+    return draw(deps, caller, ViewSpec(kind=kind, plan=parsed.words[0] if parsed.words else None))
 
 
 def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -219,7 +220,7 @@ def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Mes
 
 def on_mine(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more("mine", parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind="mine", plan=(parsed.words or [None])[0]))
+    return draw(deps, caller, ViewSpec(kind="mine", plan=parsed.words[0] if parsed.words else None))
 
 
 def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str]:

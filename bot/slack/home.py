@@ -199,7 +199,7 @@ class HomeNotice(Respond):
         super().__init__(response_url=None)
         self.client, self.deps, self.actor = client, deps, actor
 
-    def __call__(self, text: str | dict[str, Any] = "", *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def __call__(self, text: str | dict[str, Any] = "", *args: Any, **kwargs: Any) -> Any:
         publish(self.client, self.deps, self.actor, notice=str(text))
 
 

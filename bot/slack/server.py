@@ -61,4 +61,4 @@ def serve_until_interrupted(server: Any) -> None:
 def serve_socket_mode(app: App, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    SocketModeHandler(app, app_token).start()
+    SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]  # slack_bolt leaves start() unannotated

@@ -3,9 +3,11 @@ period without Slack (to set up "the last summary"), and the month of the sample
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from pydantic import SecretStr
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.localslack import LocalSlack
@@ -19,6 +21,7 @@ from bot.plan.spreadsheet import read_plan_csv
 from bot.plan.summary import Period, build_summary
 from bot.slack.poster import SlackSummaryPoster
 from storage.db import Sessions
+from storage.models import Action
 from tests.helpers.plans import ADMIN, ALICE, BOB, TEAM
 
 CHANNEL = "CPLAN"
@@ -84,7 +87,7 @@ def a_month_of_the_sample_plan(sessions: Sessions) -> None:
 
     mark_posted(sessions, SAMPLE_KEY, month_period(2027, 2), at + timedelta(minutes=1))
 
-    def act(when: datetime, ref: str, change) -> None:  # type: ignore[no-untyped-def]
+    def act(when: datetime, ref: str, change: Callable[[Session, Action, datetime], object]) -> None:
         with sessions.begin() as session:
             change(session, get_action(session, get_plan(session, SAMPLE_KEY), ref), when)
 

@@ -158,7 +158,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poster(settings: Settings) -> Poster:
-    from bot.slack.poster import SlackSummaryPoster
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415 - only the commands that post load Slack's SDK
 
     if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise UsageError("Set SLACK_BOT_TOKEN first: posting a summary needs the bot's token.")
@@ -254,9 +254,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.slack.app import create_app
-    from bot.slack.poster import SlackSummaryPoster
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
+    # Only `planbot serve` loads Bolt and the server: the other commands start without them.
+    from bot.slack.app import create_app  # noqa: PLC0415
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
+    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted  # noqa: PLC0415
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:

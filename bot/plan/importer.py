@@ -96,9 +96,11 @@ def import_plan(
         action = existing.get(row.ref.casefold())
         recommendation = recommendations[row.recommendation]
         if action is None:
-            added.append((_new_action(session, plan, recommendation, row, position, roles, now), row))
+            new = _new_action(session, plan, recommendation, row, position=position, roles=roles, now=now)
+            added.append((new, row))
             report.added.append(row.ref)
-        elif _update_action(session, action, recommendation, row, position, notes.get(action.id), actor, now):
+        elif _update_action(session, action, recommendation, row, position=position,
+                            latest_note=notes.get(action.id), actor=actor, now=now):
             report.updated.append(row.ref)
         else:
             report.unchanged += 1
@@ -135,10 +137,12 @@ def _update_plan_settings(
     session: Session, plan: Plan, actor: Actor, now: datetime, *, title: str | None, channel_id: str | None
 ) -> None:
     if title and title.strip() != plan.title:
-        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_TITLE, old=plan.title, new=title.strip())
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_TITLE, old=plan.title,
+               new=title.strip())
         plan.title = title.strip()
     if channel_id and channel_id != plan.channel_id:
-        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CHANNEL, old=plan.channel_id, new=channel_id)
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CHANNEL, old=plan.channel_id,
+               new=channel_id)
         plan.channel_id = channel_id
 
 
@@ -165,6 +169,7 @@ def _new_action(
     plan: Plan,
     recommendation: Recommendation,
     row: SheetAction,
+    *,
     position: int,
     roles: _Roles,
     now: datetime,
@@ -190,9 +195,11 @@ def _record_added(session: Session, action: Action, row: SheetAction, actor: Act
     def audit(kind: EventKind, **values: str | None) -> None:
         record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=kind, **values)
 
-    audit(EventKind.IMPORTED, new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}", reason=IMPORT_REASON)
+    audit(EventKind.IMPORTED, new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}",
+          reason=IMPORT_REASON)
     if row.revised_due:
-        audit(EventKind.REVISED, old=row.original_due.isoformat(), new=row.revised_due.isoformat(), reason=row.revision_reason)
+        audit(EventKind.REVISED, old=row.original_due.isoformat(), new=row.revised_due.isoformat(),
+              reason=row.revision_reason)
     if row.notes and row.notes != row.revision_reason:
         audit(EventKind.NOTE, reason=row.notes)
 
@@ -202,6 +209,7 @@ def _update_action(
     action: Action,
     recommendation: Recommendation,
     row: SheetAction,
+    *,
     position: int,
     latest_note: str | None,
     actor: Actor,

@@ -127,7 +127,8 @@ def claim(session: Session, plan: Plan, period: Period, *, worker: str, now: dat
 
 
 def _held(claim: Claimed) -> tuple[ColumnElement[bool], ...]:
-    return (SummaryPost.id == claim.post_id, SummaryPost.state == PostState.CLAIMED, SummaryPost.claimed_by == claim.worker)
+    return (SummaryPost.id == claim.post_id, SummaryPost.state == PostState.CLAIMED,
+            SummaryPost.claimed_by == claim.worker)
 
 
 def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> bool:
@@ -139,7 +140,8 @@ def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> 
     return rows_matched(result) == 1
 
 
-def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, figures: RagCounts, actor: Actor) -> bool:
+def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, *, figures: RagCounts,
+                  actor: Actor) -> bool:
     """The summary and its thread are posted: the period is done. False if the claim was lost."""
     result = session.execute(
         update(SummaryPost).where(*_held(claim))
@@ -239,7 +241,8 @@ def set_schedule(session: Session, plan: Plan, actor: Actor, now: datetime, *,
     check_admin(session, plan, actor)
     changed = False
     if schedule is not None and schedule.text() != plan.schedule:
-        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.SCHEDULE, old=plan.schedule, new=schedule.text())
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.SCHEDULE, old=plan.schedule,
+               new=schedule.text())
         plan.schedule = schedule.text()
         plan.schedule_since = now
         changed = True

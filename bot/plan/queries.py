@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Unpack
 
 from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
@@ -283,7 +282,7 @@ _ACTION_COLUMNS = (
 )
 
 
-def _actions_select() -> Select[Unpack[ActionColumns]]:
+def _actions_select() -> Select[*ActionColumns]:
     return (
         select(*_ACTION_COLUMNS)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -306,7 +305,7 @@ def _owners_of(session: Session, action_ids: Sequence[int]) -> dict[int, tuple[s
     return {k: tuple(v) for k, v in owners.items()}
 
 
-def _views(session: Session, rows: Sequence[Row[Unpack[ActionColumns]]], today: date) -> list[ActionView]:
+def _views(session: Session, rows: Sequence[Row[*ActionColumns]], today: date) -> list[ActionView]:
     owners = _owners_of(session, [r.id for r in rows])
     views = []
     for r in rows:
@@ -404,8 +403,9 @@ def status(
 def _paged_list(
     session: Session,
     plan: Plan | None,
-    query: Select[Unpack[ActionColumns]],
+    query: Select[*ActionColumns],
     today: date,
+    *,
     offset: int,
     page_size: int,
     with_reasons: bool = False,
@@ -436,7 +436,7 @@ def overdue(
         )
         .order_by(_due_column(), Recommendation.number, Action.position)
     )
-    return _paged_list(session, plan, query, today, offset, page_size, with_reasons=True)
+    return _paged_list(session, plan, query, today, offset=offset, page_size=page_size, with_reasons=True)
 
 
 def due_within(
@@ -459,7 +459,7 @@ def due_within(
         )
         .order_by(_due_column(), Recommendation.number, Action.position)
     )
-    return _paged_list(session, plan, query, today, offset, page_size)
+    return _paged_list(session, plan, query, today, offset=offset, page_size=page_size)
 
 
 def member_filter(who: Actor) -> ColumnElement[bool]:
@@ -492,7 +492,7 @@ def actions_for_user(
     if not include_complete:
         query = query.where(Action.status != ActionStatus.COMPLETE)
     query = query.order_by(_due_column(), Plan.key, Recommendation.number, Action.position)
-    return _paged_list(session, plan, query, today, offset, page_size)
+    return _paged_list(session, plan, query, today, offset=offset, page_size=page_size)
 
 
 def completed_for_user(
@@ -510,7 +510,7 @@ def completed_for_user(
         )
         .order_by(Action.completed_at.desc(), Action.id.desc())
     )
-    return _paged_list(session, None, query, today, 0, page_size)
+    return _paged_list(session, None, query, today, offset=0, page_size=page_size)
 
 
 def user_roles(session: Session, who: Actor) -> list[str]:
@@ -547,7 +547,9 @@ def role_holders(session: Session, action_id: int, viewer: Actor) -> dict[str, t
     return {k: tuple(v) for k, v in holders.items()}
 
 
-def latest_reasons(session: Session, action_ids: Sequence[int], kinds: tuple[EventKind, ...] = (EventKind.REVISED, EventKind.NOTE)) -> dict[int, str]:
+def latest_reasons(
+    session: Session, action_ids: Sequence[int], kinds: tuple[EventKind, ...] = (EventKind.REVISED, EventKind.NOTE)
+) -> dict[int, str]:
     """The latest reason given on each action: a revision's reason or an update, by default."""
     if not action_ids:
         return {}

@@ -181,7 +181,7 @@ def reopen(
     return action
 
 
-def revise_due(
+def revise_due(  # noqa: PLR0917 - every service takes session, subject, actor and now, then the change
     session: Session,
     action: Action,
     actor: Actor,
@@ -243,8 +243,9 @@ def set_status(session: Session, action: Action, actor: Actor, now: datetime, st
     return action
 
 
-def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str, *,
-             org_id: str) -> Role:
+def map_role(  # noqa: PLR0917 - every service takes session, subject, actor and now, then the change
+    session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str, *, org_id: str
+) -> Role:
     """Say that a Slack user holds a role, within `org_id`: the organisation *that user* belongs to
     (see `bot.plan.identity`), which in a Slack Connect channel is not the admin's."""
     check_admin(session, plan, actor)
@@ -262,7 +263,9 @@ def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_nam
     return role
 
 
-def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str) -> None:
+def unmap_role(  # noqa: PLR0917 - every service takes session, subject, actor and now, then the change
+    session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str
+) -> None:
     check_admin(session, plan, actor)
     role = session.scalar(select(Role).where(Role.name_key == role_key(role_name)))
     if role is None:

@@ -151,8 +151,10 @@ def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Sourc
         refresher.request(client, source.actor)
 
 
-def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any],
-                       client: WebClient, context: BoltContext, change: ButtonChange, *, done: str) -> None:
+def change_from_button(  # noqa: PLR0917 - Bolt's listener arguments, passed on
+    deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any], client: WebClient,
+    context: BoltContext, *, change: ButtonChange, done: str,
+) -> None:
     """Make the change the button names; `done` says it was made (a template taking `ref`)."""
     ack()
     with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
@@ -171,7 +173,7 @@ def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body
             refresh_home(refresher, client, source)
 
 
-def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext,
+def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, *,
                build: ModalBuilder) -> None:
     """Open a modal on the click's trigger_id, which lives 3 s: one quick read, then views.open."""
     ack()
@@ -195,13 +197,14 @@ def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, co
             raise PlanError(texts.CLICK_AGAIN) from error
 
 
-def change_from_modal(
+def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
     deps: Deps,
     refresher: home.HomeRefresher,
     ack: Ack,
     body: dict[str, Any],
     client: WebClient,
     context: BoltContext,
+    *,
     change: ModalChange,
     fields: dict[str, BlockId],
     default: BlockId,
@@ -234,8 +237,8 @@ def change_from_modal(
         refresh_home(refresher, client, source)
 
 
-def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-           now: datetime) -> str:
+def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
+           state: dict[str, Any], now: datetime) -> str:
     new_due, reason = modals.submitted_revision(state)
     if new_due is None:
         raise InvalidInput(texts.REVISE_MODAL_PICK_DATE, field="date")
@@ -243,8 +246,8 @@ def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetada
     return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
 
 
-def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-         now: datetime) -> str:
+def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
+         state: dict[str, Any], now: datetime) -> str:
     services.add_note(session, action, actor, now, modals.submitted_note(state))
     return texts.NOTED.format(ref=blocks.escape(action.ref))
 
@@ -254,25 +257,26 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.complete, done=texts.DONE)
+        change_from_button(deps, refresher, ack, body, client, context, change=services.complete, done=texts.DONE)
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.reopen, done=texts.REOPENED)
+        change_from_button(deps, refresher, ack, body, client, context, change=services.reopen, done=texts.REOPENED)
 
     @app.action(ActionId.REVISE.value)
     def on_revise(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        open_modal(deps, ack, body, client, context, modals.revise_modal)
+        open_modal(deps, ack, body, client, context, build=modals.revise_modal)
 
     @app.action(ActionId.NOTE.value)
     def on_note(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        open_modal(deps, ack, body, client, context, modals.note_modal)
+        open_modal(deps, ack, body, client, context, build=modals.note_modal)
 
     @app.view(CallbackId.REVISE.value)
     def on_revise_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_modal(deps, refresher, ack, body, client, context, revise, modals.REVISE_FIELDS,
-                          BlockId.REVISE_DATE)
+        change_from_modal(deps, refresher, ack, body, client, context, change=revise, fields=modals.REVISE_FIELDS,
+                          default=BlockId.REVISE_DATE)
 
     @app.view(CallbackId.NOTE.value)
     def on_note_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_modal(deps, refresher, ack, body, client, context, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)
+        change_from_modal(deps, refresher, ack, body, client, context, change=note, fields=modals.NOTE_FIELDS,
+                          default=BlockId.NOTE_TEXT)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError
-from bot.slack import blocks, errors, messages, texts
+from bot.slack import blocks, deadline, errors, messages, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, ActionId, ViewSpec
@@ -382,6 +382,8 @@ def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
     def on_command(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext,
                    client: WebClient) -> None:
+        if not deadline.start(ack):
+            return  # answered for already: nothing was changed
         with errors.replies_on_error(ack, respond):
             message = run(deps, caller_of(context), body.get("text") or "", client)
             ack(response_type="ephemeral", **message.to_dict())

@@ -22,7 +22,7 @@ from bot.plan import queries, services
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.slack import errors, home, messages, modals, texts
+from bot.slack import deadline, errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
@@ -34,6 +34,11 @@ log = logging.getLogger("planbot.slack")
 ButtonChange = Callable[[Session, Action, Actor, datetime], object]
 ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], object]
 ModalBuilder = Callable[[ActionView, ModalMetadata], dict[str, Any]]
+
+# A click's change is made after its ack, so it may wait longer for its turn than a request
+# answered in the ack (twenty people clicking at once queue for the write lock), and still ends
+# in a reply: the change made, or "nothing was changed" when the database did not answer.
+CHANGE_AFTER_ACK_SECONDS = 5.0
 
 # views.open errors that mean our modal is wrong, not that the click came too late.
 OUR_MISTAKES = frozenset({"invalid_arguments", "invalid_blocks", "not_authed", "invalid_auth", "missing_scope"})
@@ -104,7 +109,7 @@ def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body
         button, source = clicked(context, body)
         notice = None
         try:
-            with deps.sessions.begin() as session:
+            with deps.sessions.begin(limit=CHANGE_AFTER_ACK_SECONDS) as session:
                 change(session, load_action(session, button.action_id), source.actor, deps.clock())
         except Conflict as error:
             notice = errors.say(error)
@@ -149,18 +154,21 @@ def change_from_modal(
     default: BlockId,
 ) -> None:
     """Make the change before acking: any problem is answered inside the modal, field by field,
-    and nothing is written; on success the modal closes and the message is drawn again."""
+    and nothing is written; on success the modal closes and the message is drawn again. The
+    change has only the time left before Slack's deadline, so that what the modal says is true."""
+    if not deadline.start(ack):
+        return  # answered for already: nothing was changed
     actor = caller_of(context).actor
     try:
         metadata = control_of(context, ModalMetadata)
-        with deps.sessions.begin() as session:
+        with deps.sessions.begin(limit=deadline.seconds_left(ack)) as session:
             action = load_action(session, metadata.action_id)
             change(session, action, actor, metadata, body["view"]["state"], deps.clock())
     except PlanError as error:
         ack(response_action="errors", errors=modals.field_errors(error, fields, default))
         return
     except Exception as error:  # noqa: BLE001 - shown in the modal, with the id that is logged
-        ack(response_action="errors", errors={default.value: errors.unexpected(error)})
+        ack(response_action="errors", errors={default.value: errors.explain(error)})
         return
     ack()
     source = Source(actor, metadata.view, metadata.response_url, metadata.channel_id, metadata.shareable)

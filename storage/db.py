@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from storage.faults import DatabaseTimeout, ReadOnlyDatabase
+from storage.faults import DatabaseTimeout, FaultKind, ReadOnlyDatabase, kind_of
 
 DEFAULT_URL = "sqlite:///planbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -130,7 +130,7 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str = DEFAULT_URL, *, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = _sqlite_engine(url)
+        engine = _sqlite_engine(url, pool_size)
     else:
         engine = _postgres_engine(url, pool_size)
     _watch_checkouts(engine)
@@ -185,8 +185,9 @@ def _watch_checkouts(engine: Engine) -> None:
             limit.release(dbapi_connection)
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+def _sqlite_engine(url: str, pool_size: int) -> Engine:
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_timeout=POOL_TIMEOUT_SECONDS,
+                           connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -263,7 +264,9 @@ class Sessions:
                     yield session
                     limit.saving = True
         except (exc.SQLAlchemyError, DatabaseTimeout) as error:
-            if limit.expired and not isinstance(error, DatabaseTimeout):
+            # The database's own answer (a lock it waited for in vain, a read-only file) is the
+            # better one, even when it came as late as the limit.
+            if limit.expired and kind_of(error) in (None, FaultKind.NOT_ANSWERING, FaultKind.UNREACHABLE):
                 raise DatabaseTimeout(seconds, while_saving=limit.saving) from error
             raise
         finally:

@@ -19,7 +19,9 @@ DATABASE_FULL = (
     "The disk holding the plan's database is full, so planbot can't save anything and nothing was changed. "
     "Please tell whoever runs planbot."
 )
-DATABASE_CANNOT_OPEN = "planbot can't open the plan's database, so nothing was changed. Please tell whoever runs planbot."
+DATABASE_CANNOT_OPEN = (
+    "planbot can't open the plan's database, so nothing was changed. Please tell whoever runs planbot."
+)
 DATABASE_SAVE_UNCONFIRMED = (
     "The plan's database stopped answering while saving this, so I can't tell whether it was saved. "
     "Look again in a minute (`/plan status`) before trying again."

@@ -22,7 +22,7 @@ from bot.slack.ids import ActionId
 from bot.slack.interactions import CHANGE_AFTER_ACK_SECONDS
 from storage.db import Sessions, make_engine
 from tests.helpers.clicks import action_pk, action_row, button, events, status_blocks, wait_for_posts
-from tests.helpers.plans import ALICE, load
+from tests.helpers.plans import ALICE, BOB, load
 from tests.helpers.privatepg import PrivatePostgres
 from tests.helpers.slackharness import ACK_LIMIT_SECONDS, PlanbotServer
 from tests.slack.test_modals import open_modal, update
@@ -144,30 +144,27 @@ def test_a_note_while_another_writer_holds_sqlite_is_told_busy_within_three_seco
     assert len(events(planbot.sessions)) == before
 
 
-def test_a_click_while_another_writer_holds_sqlite_is_told_busy_and_nothing_changes(sqlite_planbot):
+def test_a_click_waits_its_turn_behind_another_sqlite_writer_but_not_for_ever(sqlite_planbot):
     planbot = sqlite_planbot
-    complete = button(status_blocks(planbot), ActionId.COMPLETE, action_pk(planbot.sessions, "1.1"))
+    blocks = status_blocks(planbot)
     other = sqlite3.connect(planbot.path, isolation_level=None, check_same_thread=False)
+    # A transaction that holds the write lock for 2.5 s: longer than a command may wait, not a click.
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(2.5, other.execute, ("ROLLBACK",)).start()
+    assert planbot.click(button(blocks, ActionId.COMPLETE, action_pk(planbot.sessions, "1.1"))).status == 200
+    wait_for_posts(planbot, planbot.last_response_url, 1, timeout=CLICK_REPLY_WITHIN)
+    assert action_row(planbot.sessions, "1.1").status == ActionStatus.COMPLETE
+    # One that holds it for good: the click gives up, and says so.
     other.execute("BEGIN IMMEDIATE")
     try:
-        assert planbot.click(complete).status == 200
+        complete = button(blocks, ActionId.COMPLETE, action_pk(planbot.sessions, "1.2"))
+        assert planbot.click(complete, user=BOB).status == 200
         (post,) = wait_for_posts(planbot, planbot.last_response_url, 1, timeout=CLICK_REPLY_WITHIN)
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert post.args.get("text") == texts.DATABASE_BUSY
-    assert action_row(planbot.sessions, "1.1").status != ActionStatus.COMPLETE
-
-
-def test_a_click_waits_its_turn_behind_a_short_sqlite_transaction(sqlite_planbot):
-    planbot = sqlite_planbot
-    complete = button(status_blocks(planbot), ActionId.COMPLETE, action_pk(planbot.sessions, "1.1"))
-    other = sqlite3.connect(planbot.path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    threading.Timer(2.5, lambda: (other.execute("ROLLBACK"), other.close())).start()
-    assert planbot.click(complete).status == 200
-    wait_for_posts(planbot, planbot.last_response_url, 1, timeout=CLICK_REPLY_WITHIN)
-    assert action_row(planbot.sessions, "1.1").status == ActionStatus.COMPLETE
+    assert action_row(planbot.sessions, "1.2").status != ActionStatus.COMPLETE
 
 
 def test_a_read_only_sqlite_database_says_so_and_still_shows_the_plan(tmp_path, sqlite_template, fake_slack, now):

@@ -32,7 +32,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
@@ -118,6 +118,15 @@ def _limit_here() -> _Limit | None:
     return limit
 
 
+def rows_matched(result: object) -> int:
+    """How many rows an UPDATE or DELETE run through `Session.execute` matched.
+
+    The session types its result as a plain Result; for these statements it is the cursor's."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"expected the result of an UPDATE or DELETE, got {type(result).__name__}")
+    return result.rowcount
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual `postgres://` and `postgresql://` forms and use the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -190,7 +199,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
                            connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Take over transaction control from the sqlite3 module so that BEGIN is ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

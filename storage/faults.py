@@ -54,7 +54,7 @@ class StorageFault:
     detail: str  # the driver's own words, for the log and the command line
 
     @property
-    def message(self) -> str:
+    def message(self) -> str:  # noqa: PLR0911 - one message per fault kind
         match self.kind:
             case FaultKind.READ_ONLY:
                 return (f"The database {self.where} is read-only, so planbot cannot save anything. Make the file "

@@ -195,8 +195,11 @@ def _watch_checkouts(engine: Engine) -> None:
 
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
-    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_timeout=POOL_TIMEOUT_SECONDS,
-                           connect_args={"check_same_thread": False, "timeout": 30})
+    parsed = make_url(url)
+    in_memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+    # A file has a pool of connections, bounded like PostgreSQL's; a database in memory has one.
+    pool = {} if in_memory else {"pool_size": pool_size, "max_overflow": 10, "pool_timeout": POOL_TIMEOUT_SECONDS}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

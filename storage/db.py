@@ -1,26 +1,121 @@
-"""Engines, sessions and schema upgrades for SQLite (the default) and PostgreSQL."""
+"""Engines, sessions and schema upgrades for SQLite (the default) and PostgreSQL.
+
+Time limits. A Slack request must be answered within 3 seconds, so the app's sessions are
+`limited()`: each transaction gets a number of seconds and every wait inside it is bounded by
+them. The database's own timeouts come first (SQLite's busy timeout; PostgreSQL's lock and
+statement timeouts, set for the transaction; libpq's connect timeout; the pool's checkout
+timeout), and they end the transaction with the database's own error. A server that is frozen
+(stopped, or a network that swallows packets) answers none of those, since its kernel still
+acknowledges every byte: so when the time is up the transaction's connections are cut off from
+this side (the socket shut down; SQLite interrupted), the blocked call fails at once, and
+`DatabaseTimeout` says so. A server that wakes up later reads the end of the connection and
+rolls the transaction back, unless the limit struck while the commit was already sent: then
+the error says the change may have been saved.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from storage.faults import ReadOnlyDatabase
+from storage.faults import DatabaseTimeout, FaultKind, ReadOnlyDatabase, kind_of
 
 DEFAULT_URL = "sqlite:///planbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # for transactions without a time limit (the command line, the scheduler)
+CONNECT_TIMEOUT_SECONDS = 2  # libpq's smallest
+POOL_TIMEOUT_SECONDS = 2.0
+# The database's own timeouts end this much before the transaction's limit, so that its error
+# (a lock held, a statement too slow) is the one the caller sees, and the connection survives.
+OWN_TIMEOUT_MARGIN_SECONDS = 0.2
+
+
+class _Limit:
+    """One transaction's time limit and the pooled connections it holds meanwhile.
+
+    When the time is up, each connection it still holds is cut off from under the thread
+    blocked on it; a connection given back to the pool first is left alone.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+        self.saving = False  # the commit is on its way
+        self._held: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def own_timeout_ms(self) -> int:
+        """What the database's own timeouts may wait, in milliseconds (at least 1)."""
+        return max(1, int((self.deadline - time.monotonic() - OWN_TIMEOUT_MARGIN_SECONDS) * 1000))
+
+    def hold(self, dbapi_connection: Any) -> None:
+        with self._lock:
+            self._held.append(dbapi_connection)
+            if self.expired:
+                _cut_off(dbapi_connection)
+
+    def release(self, dbapi_connection: Any) -> None:
+        with self._lock:
+            if dbapi_connection in self._held:
+                self._held.remove(dbapi_connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for dbapi_connection in self._held:
+                _cut_off(dbapi_connection)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._held.clear()
+
+
+def _cut_off(dbapi_connection: Any) -> None:
+    """Make whatever waits on this connection fail now (from another thread)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.interrupt()
+        return
+    try:
+        # A duplicate of libpq's socket: shutting it down ends the connection for both, and
+        # the poll psycopg is blocked in returns at once with "server closed the connection".
+        with socket.socket(fileno=os.dup(dbapi_connection.pgconn.socket)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+# The time limit of the transaction this thread is in, if any (a Session runs on one thread).
+_current = threading.local()
+_LIMIT = "planbot_limit"
+_FRESH = "planbot_fresh"
+
+
+def _limit_here() -> _Limit | None:
+    limit: _Limit | None = getattr(_current, "limit", None)
+    return limit
 
 
 def rows_matched(result: object) -> int:
@@ -44,12 +139,67 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str = DEFAULT_URL, *, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+        engine = _sqlite_engine(url, pool_size)
+    else:
+        engine = _postgres_engine(url, pool_size)
+    _watch_checkouts(engine)
+    return engine
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+def _postgres_engine(url: str, pool_size: int) -> Engine:
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_timeout=POOL_TIMEOUT_SECONDS,
+                           connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        limit = _limit_here()
+        if limit is not None:
+            # For this transaction only: a lock wait ends first (busy), then any one statement.
+            ms = limit.own_timeout_ms()
+            connection.exec_driver_sql(
+                f"SELECT set_config('lock_timeout', '{max(1, ms - 100)}', true), "
+                f"set_config('statement_timeout', '{ms}', true)")
+
+    return engine
+
+
+def _watch_checkouts(engine: Engine) -> None:
+    """Each connection taken from the pool joins the time limit of the transaction taking it,
+    and is checked before use (the pool's own pre-ping would wait on a frozen server unbounded)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_FRESH] = True
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+        limit = _limit_here()
+        if limit is not None:
+            record.info[_LIMIT] = limit
+            limit.hold(dbapi_connection)
+        if record.info.pop(_FRESH, False) or engine.dialect.name == "sqlite":
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            if limit is not None and limit.expired:
+                raise DatabaseTimeout(limit.seconds, while_saving=False) from error
+            # Stale (the server restarted, say): the pool replaces it with a new connection.
+            raise exc.DisconnectionError() from error
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        limit = record.info.pop(_LIMIT, None)
+        if limit is not None:
+            limit.release(dbapi_connection)
+
+
+def _sqlite_engine(url: str, pool_size: int) -> Engine:
+    parsed = make_url(url)
+    in_memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+    # A file has a pool of connections, bounded like PostgreSQL's; a database in memory has one.
+    pool = {} if in_memory else {"pool_size": pool_size, "max_overflow": 10, "pool_timeout": POOL_TIMEOUT_SECONDS}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -64,6 +214,10 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        limit = _limit_here()
+        # A lock held by another connection is waited for up to the transaction's time limit.
+        busy_ms = SQLITE_BUSY_TIMEOUT_MS if limit is None else limit.own_timeout_ms()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy_ms}")
         # A writer takes the write lock up front: a deferred transaction that reads and then
         # writes fails at once ("database is locked") when another writer got in between,
         # whereas BEGIN IMMEDIATE waits its turn for up to the busy timeout.
@@ -79,32 +233,61 @@ class Sessions:
     """The one way to get a database session: callers own the transaction.
 
     `begin()` opens a read-write transaction (a write lock up front on SQLite), `read()` a
-    transaction for queries only. Both commit on success and roll back on error.
+    transaction for queries only. Both commit on success and roll back on error. Sessions made
+    by `limited(seconds)` give each transaction that long at most (see the module's note);
+    `begin(limit=…)` and `read(limit=…)` choose another limit for one transaction.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, limit: float | None = None) -> None:
         self.engine = engine
+        self.limit = limit
         writer = engine.execution_options(planbot_write=True)
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        self._pinger = _Pinger(self)
+
+    def limited(self, seconds: float) -> Sessions:
+        """The same database, each transaction limited to `seconds`."""
+        limited = Sessions(self.engine, limit=seconds)
+        limited._pinger = self._pinger
+        return limited
 
     @contextlib.contextmanager
-    def begin(self) -> Iterator[Session]:
-        with self._write.begin() as session:
+    def begin(self, *, limit: float | None = None) -> Iterator[Session]:
+        with self._transaction(self._write, limit or self.limit) as session:
             yield session
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
-        with self._read.begin() as session:
+    def read(self, *, limit: float | None = None) -> Iterator[Session]:
+        with self._transaction(self._read, limit or self.limit) as session:
             yield session
 
-    def ping(self) -> bool:
+    @contextlib.contextmanager
+    def _transaction(self, factory: sessionmaker[Session], seconds: float | None) -> Iterator[Session]:
+        if seconds is None:
+            with factory.begin() as session:
+                yield session
+            return
+        limit, outer = _Limit(seconds), _limit_here()
+        _current.limit = limit
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
+            with factory() as session:  # closing it gives the connection back to the pool
+                with session.begin():
+                    yield session
+                    limit.saving = True
+        except (exc.SQLAlchemyError, DatabaseTimeout) as error:
+            # The database's own answer (a lock it waited for in vain, a read-only file) is the
+            # better one, even when it came as late as the limit.
+            if limit.expired and kind_of(error) in (None, FaultKind.NOT_ANSWERING, FaultKind.UNREACHABLE):
+                raise DatabaseTimeout(seconds, while_saving=limit.saving) from error
+            raise
+        finally:
+            limit.stop()
+            _current.limit = outer
+
+    def ping(self, timeout: float = 1.0) -> bool:
+        """Whether the database answers a trivial query within `timeout` seconds; never waits longer."""
+        return self._pinger.answers(timeout)
 
     def check_writable(self) -> None:
         """Raise the database's own error if planbot could not save a change here.
@@ -125,6 +308,35 @@ class Sessions:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+
+class _Pinger:
+    """Pings the database on a thread of its own, one ping at a time: callers wait for the ping
+    in flight at most as long as they choose, and a frozen server holds one thread, not many."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._in_flight: Future[bool] | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planbot-ping")
+
+    def answers(self, timeout: float) -> bool:
+        with self._lock:
+            if self._in_flight is None or self._in_flight.done():
+                self._in_flight = self._thread.submit(self._ping, max(timeout, 1.0))
+            ping = self._in_flight
+        try:
+            return ping.result(timeout=timeout)
+        except FutureTimeout:
+            return False
+
+    def _ping(self, limit: float) -> bool:
+        try:
+            with self._sessions.read(limit=limit) as session:
+                session.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -25,10 +25,26 @@ class FaultKind(StrEnum):
     UNREACHABLE = "unreachable"
     NOT_ANSWERING = "not_answering"
     BUSY = "busy"
+    # The database stopped answering while a change was being committed: it may yet be saved.
+    SAVE_UNCONFIRMED = "save_unconfirmed"
 
 
 class ReadOnlyDatabase(Exception):
     """PostgreSQL answers but will not accept writes (a standby, or read-only by setting)."""
+
+
+class DatabaseTimeout(Exception):
+    """A transaction ran out of the time it was allowed, and its connection was cut off.
+
+    `while_saving` says the limit struck while the commit was on its way to the server, which
+    may still apply it when it answers again: the change is neither done nor undone for sure.
+    """
+
+    def __init__(self, seconds: float, *, while_saving: bool) -> None:
+        doing = "saving a change" if while_saving else "a transaction"
+        super().__init__(f"the database did not answer within {seconds:g} s ({doing}); its connection was cut off")
+        self.seconds = seconds
+        self.while_saving = while_saving
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,10 @@ class StorageFault:
             case FaultKind.BUSY:
                 return (f"The database {self.where} is busy with another change that is taking too long. "
                         "Try again in a minute. Nothing was changed.")
+            case FaultKind.SAVE_UNCONFIRMED:
+                return (f"The database at {self.where} stopped answering while a change was being saved, so "
+                        "planbot cannot tell whether it was saved. Look again when the database answers, "
+                        "before trying again.")
 
 
 def where(url: str) -> str:
@@ -88,22 +108,35 @@ _SIGNS: tuple[tuple[FaultKind, tuple[str, ...]], ...] = (
 )
 
 
-def describe(error: BaseException, url: str) -> StorageFault | None:
-    """The storage fault behind `error`, or None if it is not one."""
+def kind_of(error: BaseException) -> FaultKind | None:
+    """What kind of storage fault `error` is, or None if it is not one (no need to know where)."""
     if isinstance(error, ReadOnlyDatabase):
-        return StorageFault(FaultKind.READ_ONLY, where(url), str(error))
+        return FaultKind.READ_ONLY
+    if isinstance(error, DatabaseTimeout):
+        return FaultKind.SAVE_UNCONFIRMED if error.while_saving else FaultKind.NOT_ANSWERING
     if isinstance(error, PoolTimeout):
-        return StorageFault(FaultKind.NOT_ANSWERING, where(url), str(error))
+        return FaultKind.NOT_ANSWERING
     if not isinstance(error, DBAPIError):
         return None
-    text = str(getattr(error, "orig", None) or error).lower()
+    text = _words(error).lower()
     for kind, signs in _SIGNS:
         if any(sign in text for sign in signs):
-            if kind in (FaultKind.CANNOT_OPEN, FaultKind.READ_ONLY) and _on_read_only_filesystem(url):
-                return StorageFault(FaultKind.READ_ONLY_FILESYSTEM, where(url),
-                                    str(getattr(error, "orig", None) or error).strip())
-            return StorageFault(kind, where(url), str(getattr(error, "orig", None) or error).strip())
+            return kind
     return None
+
+
+def describe(error: BaseException, url: str) -> StorageFault | None:
+    """The storage fault behind `error`, or None if it is not one."""
+    kind = kind_of(error)
+    if kind is None:
+        return None
+    if kind in (FaultKind.CANNOT_OPEN, FaultKind.READ_ONLY) and _on_read_only_filesystem(url):
+        kind = FaultKind.READ_ONLY_FILESYSTEM
+    return StorageFault(kind, where(url), _words(error).strip())
+
+
+def _words(error: BaseException) -> str:
+    return str(getattr(error, "orig", None) or error)
 
 
 def _on_read_only_filesystem(url: str) -> bool:

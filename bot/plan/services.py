@@ -20,6 +20,7 @@ from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, N
 from bot.plan.identity import Actor
 from bot.plan.queries import is_admin, member_filter, plan_admins, role_holders
 from bot.plan.rules import ActionStatus, current_due, today_in
+from bot.plan.storable import storable
 from storage.db import rows_matched
 from storage.kinds import EventKind
 from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
@@ -61,7 +62,7 @@ def role_key(name: str) -> str:
 
 
 def get_or_create_role(session: Session, name: str) -> Role:
-    clean = " ".join(name.split())
+    clean = storable(" ".join(name.split()), what="The role name", field="role")
     if not clean:
         raise InvalidInput("A role needs a name.", field="role")
     role = session.scalar(select(Role).where(Role.name_key == role_key(clean)))
@@ -112,7 +113,7 @@ def check_admin(session: Session, plan: Plan, actor: Actor) -> None:
 
 
 def _clean_text(text: str | None, *, what: str, field: str, required: bool) -> str | None:
-    clean = (text or "").strip()
+    clean = storable((text or "").strip(), what=f"The {field}", field=field)
     if not clean:
         if required:
             raise InvalidInput(f"Please give {what}.", field=field)

@@ -17,6 +17,7 @@ from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.slack import commands, errors, home, interactions, summary_commands
 from bot.slack.context import Deps
+from bot.slack.deadline import TRANSACTION_SECONDS, answer_in_time
 from bot.slack.request import read_request
 from storage.db import Sessions
 
@@ -54,8 +55,9 @@ def create_app(
         token_verification_enabled=token_verification,
         logger=logging.getLogger("planbot.bolt"),
     )
-    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    deps = Deps(settings=settings, sessions=sessions.limited(TRANSACTION_SECONDS), clock=clock)
     errors.register(app)
+    app.use(answer_in_time(deps.sessions))  # first: whatever holds a request up, Slack is answered in time
     app.use(read_request)  # who acted and the clicked control's value, read once for every listener
     commands.register(app, deps)
     interactions.register(app, deps)

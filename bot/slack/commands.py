@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
+from bot.plan.storable import storable
 from bot.scheduler import PostFailed
-from bot.slack import blocks, deliveries, errors, messages, summary_commands, texts
+from bot.slack import blocks, deadline, deliveries, errors, messages, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewKind, ViewSpec
@@ -71,7 +72,7 @@ def parse(text: str) -> Parsed:
     rest = rest.strip()
     if not head:
         return Parsed("help")
-    word = head.lower()
+    word = storable(head, what="The command", field="command").lower()
     word = ALIASES.get(word, word)
     if word in SUBCOMMANDS:
         return Parsed(word, rest)
@@ -99,9 +100,17 @@ def plain(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
+def plan_key(word: str) -> str:
+    return storable(word, what="The plan key", field="plan")
+
+
+def action_ref(word: str) -> str:
+    return storable(word, what="The action reference", field="ref")
+
+
 def parse_mention(token: str) -> str:
     """The user id of an escaped mention, `<@U123|name>` or `<@U123>`."""
-    match = _MENTION.fullmatch(token.strip())
+    match = _MENTION.fullmatch(storable(token.strip(), what="The person", field="user"))
     if match is None:
         raise InvalidInput(texts.NOT_A_MENTION.format(text=blocks.shorten(plain(token), 60)), field="user")
     return match[1]
@@ -144,7 +153,7 @@ def parse_due(words: list[str]) -> tuple[str | None, int]:
             if not 1 <= days <= MAX_DUE_DAYS:
                 raise InvalidInput(texts.DUE_DAYS.format(most=MAX_DUE_DAYS), field="days")
         elif plan is None and not re.fullmatch(r"-?\d+", word):
-            plan = word
+            plan = plan_key(word)
         else:
             raise InvalidInput(texts.TOO_MANY_ARGS.format(command="due", takes="a plan and a number of days",
                                                           extra=blocks.shorten(plain(word), 40)))
@@ -172,11 +181,11 @@ def parse_owner(rest: str) -> OwnerMapping:
         if words and "@" in " ".join(words):
             parse_mention(next(w for w in words if "@" in w))
         raise InvalidInput(texts.OWNER_USAGE)
-    role = " ".join(words[:at]).strip()
+    role = storable(" ".join(words[:at]).strip(), what="The role name", field="role")
     after = words[at + 1 :]
     if not role or len(after) > 1:
         raise InvalidInput(texts.OWNER_USAGE)
-    return OwnerMapping(remove, role, parse_mention(words[at]), after[0] if after else None)
+    return OwnerMapping(remove, role, parse_mention(words[at]), plan_key(after[0]) if after else None)
 
 
 def parse_admin(rest: str) -> tuple[str, str, str | None]:
@@ -185,7 +194,7 @@ def parse_admin(rest: str) -> tuple[str, str, str | None]:
     if len(words) not in (2, 3) or words[0].lower() not in ("add", "remove"):
         raise InvalidInput(texts.ADMIN_USAGE)
     verb, who, *plan = words
-    return verb.lower(), parse_mention(who), plan[0] if plan else None
+    return verb.lower(), parse_mention(who), plan_key(plan[0]) if plan else None
 
 
 def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
@@ -211,10 +220,15 @@ def on_help(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
     return blocks.help_message(parsed.problem)
 
 
-def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+def only_plan_key(parsed: Parsed) -> str | None:
+    """`[PLAN]`: the plan key typed, if any."""
     no_more(parsed.name, parsed.words, 1, "a plan key at most")
+    return plan_key(parsed.words[0]) if parsed.words else None
+
+
+def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     kind: ViewKind = "overdue" if parsed.name == "overdue" else "status"
-    return draw(deps, caller, ViewSpec(kind=kind, plan=parsed.words[0] if parsed.words else None))
+    return draw(deps, caller, ViewSpec(kind=kind, plan=only_plan_key(parsed)))
 
 
 def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -223,8 +237,7 @@ def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Mes
 
 
 def on_mine(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
-    no_more("mine", parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind="mine", plan=parsed.words[0] if parsed.words else None))
+    return draw(deps, caller, ViewSpec(kind="mine", plan=only_plan_key(parsed)))
 
 
 def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str]:
@@ -234,8 +247,8 @@ def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str
         raise InvalidInput(texts.NEEDS_REF.format(command=parsed.name), field="ref")
     if after and word.lower() in {p.key.lower() for p in queries.list_plans(session)}:
         ref, rest = first_word(after)
-        return word, ref, rest
-    return None, word, after
+        return word, action_ref(ref), rest
+    return None, action_ref(word), after
 
 
 def on_show(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -286,7 +299,11 @@ def on_extend(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> 
         words = rest.split()
         if not words:
             raise InvalidInput(texts.EXTEND_NEEDS_DATE.format(ref=action.ref), field="date")
-        new_due, used = parse_date_words(words)
+        try:
+            new_due, used = parse_date_words(words)
+        except InvalidInput:
+            storable(" ".join(words[:3]), what="The date", field="date")  # say so, if that is what is wrong
+            raise
         reason = plain(" ".join(rest.split()[used:]))
         if not reason:
             raise InvalidInput(texts.EXTEND_NEEDS_REASON.format(ref=action.ref,
@@ -372,6 +389,7 @@ def delegate(function_name: str) -> Handler:
         function = getattr(summary_commands, function_name, None)
         if function is None:
             return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))
+        storable(parsed.rest, what=f"The text after `/plan {parsed.name}`", field=parsed.name)
         result: Message = function(deps, actor=caller.actor, channel_id=caller.channel_id, args=parsed.words,
                                    delivery=caller.delivery)
         return result
@@ -406,6 +424,8 @@ def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
     def on_command(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext,
                    client: WebClient) -> None:
+        if not deadline.start(ack):
+            return  # answered for already: nothing was changed
         with errors.replies_on_error(ack, respond):
             message = run(deps, caller_of(context), body.get("text") or "", client)
             ack(**message.ephemeral())

@@ -1,5 +1,7 @@
-"""The one error path: domain errors become a short reply only the user sees; anything
-unexpected is logged with an id that the user also sees. Never a stack trace, never silence.
+"""The one error path: domain errors become a short reply only the user sees; so do storage
+faults (a database that is not answering, busy, read-only or full), in words for the user and
+logged with the driver's own; anything unexpected is logged with an id that the user also sees.
+Never a stack trace, never silence.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.plan.errors import Hint, PlanError, Users
 from bot.slack import blocks, deliveries, texts
+from storage.faults import FaultKind, kind_of
 
 log = logging.getLogger("planbot.slack")
 
@@ -43,6 +46,31 @@ def say(error: PlanError) -> str:
     return said
 
 
+# A storage fault's short form: what the person in Slack can do about it.
+FAULTS = {
+    FaultKind.NOT_ANSWERING: texts.DATABASE_NOT_ANSWERING,
+    FaultKind.UNREACHABLE: texts.DATABASE_NOT_ANSWERING,
+    FaultKind.BUSY: texts.DATABASE_BUSY,
+    FaultKind.READ_ONLY: texts.DATABASE_READ_ONLY,
+    FaultKind.READ_ONLY_FILESYSTEM: texts.DATABASE_READ_ONLY,
+    FaultKind.DISK_FULL: texts.DATABASE_FULL,
+    FaultKind.CANNOT_OPEN: texts.DATABASE_CANNOT_OPEN,
+    FaultKind.SAVE_UNCONFIRMED: texts.DATABASE_SAVE_UNCONFIRMED,
+}
+
+
+def explain(error: BaseException) -> str:
+    """Any error as the short reply the user gets: a domain error's message, a storage fault's
+    short form (logged with the driver's words), or an id for anything unexpected."""
+    if isinstance(error, PlanError):
+        return say(error)
+    fault = kind_of(error)
+    if fault is not None:
+        log.warning("storage fault (%s): %s", fault.value, " ".join(str(getattr(error, "orig", None) or error).split()))
+        return FAULTS[fault]
+    return unexpected(error)
+
+
 def unexpected(error: BaseException) -> str:
     """Log an unexpected error with a fresh id and return the message for the user."""
     error_id = uuid.uuid4().hex[:8]
@@ -64,15 +92,13 @@ def replies_on_error(ack: Ack | None, respond: Respond | None) -> Iterator[None]
         log.info("a replayed request was answered as the first was; nothing changed")
         if ack is not None and ack.response is None:
             ack(**(replay.answer or {}))
-    except PlanError as error:
-        _reply(ack, respond, say(error))
     except Exception as error:  # noqa: BLE001 - the user gets an id, the log gets the trace
-        _reply(ack, respond, unexpected(error))
+        _reply(ack, respond, explain(error))
 
 
 def register(app: App) -> None:
     @app.error
     def last_resort(error: Exception, body: dict[str, Any], respond: Respond) -> None:
-        message = say(error) if isinstance(error, PlanError) else unexpected(error)
+        message = explain(error)
         if body.get("response_url"):
             _reply(None, respond, message)

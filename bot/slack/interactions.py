@@ -24,7 +24,7 @@ from bot.plan.dates import format_long
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.slack import blocks, deliveries, errors, home, messages, modals, texts
+from bot.slack import blocks, deadline, deliveries, errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
@@ -41,6 +41,10 @@ ModalBuilder = Callable[[ActionView, ModalMetadata], dict[str, Any]]
 
 # Where Slack's response URLs live; the local Slack's live on its API host.
 SLACK_HOOKS_HOST = "hooks.slack.com"
+# A click's change is made after its ack, so it may wait longer for its turn than a request
+# answered in the ack (twenty people clicking at once queue for the write lock), and still ends
+# in a reply: the change made, or "nothing was changed" when the database did not answer.
+CHANGE_AFTER_ACK_SECONDS = 5.0
 
 # views.open errors that mean our modal is wrong, not that the click came too late.
 OUR_MISTAKES = frozenset({"invalid_arguments", "invalid_blocks", "not_authed", "invalid_auth", "missing_scope"})
@@ -161,7 +165,7 @@ def change_from_button(  # noqa: PLR0917 - Bolt's listener arguments, passed on
         button, source = clicked(context, body)
         notice = None
         try:
-            with deps.sessions.begin() as session:
+            with deps.sessions.begin(limit=CHANGE_AFTER_ACK_SECONDS) as session:
                 deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
                 action = load_action(session, button.action_id)
                 ref = action.ref
@@ -211,12 +215,15 @@ def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
 ) -> None:
     """Make the change before acking: any problem is answered inside the modal, field by field,
     and nothing is written; on success the modal closes and the message is drawn again. A replay
-    of a submission that was saved closes the modal as the first did, and changes nothing."""
+    of a submission that was saved closes the modal as the first did, and changes nothing. The
+    change has only the time left before Slack's deadline, so that what the modal says is true."""
+    if not deadline.start(ack):
+        return  # answered for already: nothing was changed
     caller = caller_of(context)
     actor = caller.actor
     try:
         metadata = modal_metadata(deps, context)
-        with deps.sessions.begin() as session:
+        with deps.sessions.begin(limit=deadline.seconds_left(ack)) as session:
             deliveries.claim(session, caller.delivery, deps.clock())
             action = load_action(session, metadata.action_id)
             outcome = Outcome(action.ref, change(session, action, actor, metadata, body["view"]["state"],
@@ -228,7 +235,7 @@ def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
         ack(response_action="errors", errors=modals.field_errors(error, fields, default))
         return
     except Exception as error:  # noqa: BLE001 - shown in the modal, with the id that is logged
-        ack(response_action="errors", errors={default.value: errors.unexpected(error)})
+        ack(response_action="errors", errors={default.value: errors.explain(error)})
         return
     ack()
     source = Source(actor, metadata.view, metadata.response_url, metadata.channel_id, metadata.shareable)

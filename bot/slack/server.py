@@ -23,6 +23,7 @@ log = logging.getLogger("planbot.server")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+HEALTH_PING_SECONDS = 0.8  # a database that has not answered by then is reported down (503)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -31,7 +32,7 @@ def make_wsgi(app: App, sessions: Sessions) -> WSGIApp:
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            healthy = sessions.ping()
+            healthy = sessions.ping(HEALTH_PING_SECONDS)
             body = json.dumps({"ok": healthy, "database": "reachable" if healthy else "unreachable"}).encode()
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

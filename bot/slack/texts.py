@@ -5,6 +5,30 @@ UNEXPECTED = (
     "Please try again; if it keeps happening, give that id to whoever runs planbot."
 )
 
+# When the database fails (bot/slack/errors.py `explain`, bot/slack/deadline.py).
+DATABASE_NOT_ANSWERING = "The plan's database is not answering, so nothing was changed. Please try again in a minute."
+DATABASE_BUSY = (
+    "The plan's database is busy with another change that is taking too long, so nothing was changed. "
+    "Please try again in a minute."
+)
+DATABASE_READ_ONLY = (
+    "The plan's database is read-only just now, so planbot can't save anything and nothing was changed. "
+    "Please tell whoever runs planbot."
+)
+DATABASE_FULL = (
+    "The disk holding the plan's database is full, so planbot can't save anything and nothing was changed. "
+    "Please tell whoever runs planbot."
+)
+DATABASE_CANNOT_OPEN = (
+    "planbot can't open the plan's database, so nothing was changed. Please tell whoever runs planbot."
+)
+DATABASE_SAVE_UNCONFIRMED = (
+    "The plan's database stopped answering while saving this, so I can't tell whether it was saved. "
+    "Look again in a minute (`/plan status`) before trying again."
+)
+STILL_WORKING = "This is taking longer than Slack waits for. I'll tell you here when it's done."
+TOO_SLOW = "planbot is too busy to answer just now, so nothing was changed. Please try again in a minute."
+
 # The periodic summary in Slack (bot/slack/summary_blocks.py): packing it into a thread, the
 # preview with its "Post to channel" button, and its schedule (bot/slack/summary_commands.py).
 SUMMARY_CONTINUED = "*{heading}* (continued)"

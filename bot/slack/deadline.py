@@ -1,0 +1,160 @@
+"""Every request is answered within Slack's 3 seconds, whatever holds it up.
+
+The app's transactions have time limits of their own (`storage.db`), so a database that is not
+answering normally ends in the listener's own reply, in time. This is the net under that: a
+request still unanswered 2.3 s after it arrived is answered for.
+
+- A listener that has not even started by then (every listener thread is taken) never starts:
+  the user is told nothing was changed, and why, after a quick ping of the database: it is not
+  answering, or planbot is only too slow. Listeners call `start(ack)` first to know.
+- A slash command still running is answered "I'll tell you here when it's done", and its own
+  reply, when it comes, goes by `response_url`.
+- A modal submission that has started is left to answer by itself: its change is limited to
+  the time left (`seconds_left`), so that it never saves what the user was told it did not.
+- Clicks and events are acknowledged first thing by their listeners.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, BoltResponse
+
+from bot.slack import texts
+from storage.db import Sessions
+
+log = logging.getLogger("planbot.slack")
+
+# Each transaction a listener runs may take this long at most, so that a database that does not
+# answer is reported in the listener's own reply inside Slack's 3 seconds (see storage.db).
+TRANSACTION_SECONDS = 1.8
+ANSWER_BY_SECONDS = 2.3  # after which planbot answers for a listener that has not (Slack waits 3 s)
+LISTENER_ANSWERS_BY_SECONDS = 2.6  # what a started modal submission has to answer in
+PING_SECONDS = 0.3
+# What a slash command's reply may carry when it is sent by response_url instead of in the ack.
+REPLY_FIELDS = ("text", "blocks", "attachments")
+
+Middleware = Callable[[BoltContext, dict[str, Any], Callable[[], BoltResponse]], BoltResponse]
+
+
+class TimedAck(Ack):
+    """The request's ack, knowing when the request arrived and whether its listener started.
+
+    The first answer goes to Slack; a listener that answers after planbot answered for it has
+    its answer handed to `late` instead of lost.
+    """
+
+    def __init__(self, late: Callable[[BoltResponse], None]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # slack_bolt's Ack.__init__ is unannotated
+        self.arrived = time.monotonic()
+        self.started = False
+        self.gave_up = False  # planbot answered for a listener that had not started: it must not
+        self.lock = threading.Lock()
+        self._late = late
+        self._timer: threading.Timer | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        with self.lock:
+            if self.response is None:
+                if self._timer is not None:
+                    self._timer.cancel()
+                return super().__call__(*args, **kwargs)
+        answer = Ack()(*args, **kwargs)  # type: ignore[no-untyped-call]  # as above
+        self._late(answer)
+        return answer
+
+    def start_timer(self, seconds: float, answer: Callable[[], None]) -> None:
+        timer = threading.Timer(seconds, answer)
+        timer.daemon = True
+        with self.lock:
+            self._timer = timer
+        timer.start()
+
+    def answer_for(self, **answer: Any) -> None:
+        """Answer Slack in the listener's place (the caller holds `lock`)."""
+        super().__call__(**answer)
+
+
+def start(ack: Ack) -> bool:
+    """The listener starts now; False if planbot has already answered for it (then it must not)."""
+    if not isinstance(ack, TimedAck):
+        return True
+    with ack.lock:
+        if ack.gave_up:
+            return False
+        ack.started = True
+        return True
+
+
+def seconds_left(ack: Ack, most: float = TRANSACTION_SECONDS) -> float:
+    """How long a listener that answers at the end may still take, at most `most`."""
+    if not isinstance(ack, TimedAck):
+        return most
+    return max(0.05, min(most, ack.arrived + LISTENER_ANSWERS_BY_SECONDS - time.monotonic()))
+
+
+def _first_input_block(body: dict[str, Any]) -> str | None:
+    for block in (body.get("view") or {}).get("blocks") or []:
+        if block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None
+
+
+def _answer(kind: str, body: dict[str, Any], text: str) -> dict[str, Any]:
+    if kind == "view_submission":
+        block = _first_input_block(body)
+        return {"response_action": "errors", "errors": {block: text}} if block else {}
+    return {"text": text, "response_type": "ephemeral"}
+
+
+def answer_in_time(sessions: Sessions) -> Middleware:
+    """A Bolt middleware (the first one) giving every request a `TimedAck` and its deadline."""
+
+    def middleware(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002 - Bolt passes it by this name
+        kind = str(body.get("type") or ("slash_command" if body.get("command") else "request"))
+        sent: list[str] = []
+
+        def late(answer: BoltResponse) -> None:
+            if kind != "slash_command" or not answer.body:
+                return
+            reply = {k: v for k, v in json.loads(answer.body).items() if k in REPLY_FIELDS}
+            respond = context.respond
+            if respond is None or reply.get("text") in sent:
+                return  # no response_url, or the words the user already has
+            try:
+                respond(**reply, response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.exception("could not send a late reply to the user")
+
+        ack = TimedAck(late)
+
+        def answer() -> None:
+            with ack.lock:
+                if ack.response is not None or (ack.started and kind == "view_submission"):
+                    return
+                if kind not in ("slash_command", "view_submission"):
+                    ack.answer_for()  # its listener acks first thing, and replies by response_url
+                    return
+                if ack.started:
+                    sent.append(texts.STILL_WORKING)
+                    ack.answer_for(**_answer(kind, body, texts.STILL_WORKING))
+                    return
+                ack.gave_up = True
+            answering = sessions.ping(PING_SECONDS)
+            log.warning("a %s had not started after %.1f s: answered for it (the database %s)", kind,
+                        ANSWER_BY_SECONDS, "answers" if answering else "does not answer")
+            with ack.lock:
+                if ack.response is None:
+                    text = texts.TOO_SLOW if answering else texts.DATABASE_NOT_ANSWERING
+                    ack.answer_for(**_answer(kind, body, text))
+
+        context["ack"] = ack
+        ack.start_timer(ANSWER_BY_SECONDS, answer)
+        return next()
+
+    return middleware

@@ -19,14 +19,14 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, utc_now
 from bot.plan.errors import PlanError
 from bot.plan.publishing import (
     LEASE,
@@ -50,13 +50,10 @@ from storage.models import Plan
 
 log = logging.getLogger("planbot.scheduler")
 
-Clock = Callable[[], datetime]
+__all__ = ["Clock", "utc_now"]  # re-exported: callers found the clock here
+
 SCHEDULER_ACTOR = Actor(user_id="planbot:scheduler")
 DEFAULT_INTERVAL = 60.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_worker() -> str:

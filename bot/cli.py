@@ -38,8 +38,8 @@ from bot.plan.summary import (
     parse_month,
     period_for_month,
     period_from_key,
-    summary_dict,
 )
+from bot.plan.summary_json import summary_dict
 from bot.plan.summary_text import render_markdown, render_text
 from bot.scheduler import Clock, Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_status

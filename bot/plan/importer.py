@@ -122,10 +122,10 @@ def import_plan(
         action = existing.get(row.ref.casefold())
         recommendation = recommendations[row.recommendation]
         if action is None:
-            added.append((_new_action(session, plan, recommendation, row, position, roles), row))
+            added.append((_new_action(session, plan, recommendation, row, position=position, roles=roles), row))
             report.added.append(row.ref)
-        elif _update_action(session, action, recommendation, row, position, notes.get(action.id), actor, now,
-                            roles):
+        elif _update_action(session, action, recommendation, row, position=position, latest_note=notes.get(action.id),
+                            actor=actor, now=now, roles=roles):
             report.updated.append(row.ref)
         else:
             report.unchanged += 1
@@ -272,6 +272,7 @@ def _new_action(
     plan: Plan,
     recommendation: Recommendation,
     row: SheetAction,
+    *,
     position: int,
     roles: _Roles,
 ) -> Action:
@@ -311,6 +312,7 @@ def _update_action(
     action: Action,
     recommendation: Recommendation,
     row: SheetAction,
+    *,
     position: int,
     latest_note: str | None,
     actor: Actor,

@@ -139,15 +139,6 @@ class Changes:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """An action under a heading of its own, with the facts about it as a list."""
-
-    action: ActionRef
-    text: Run  # in the heading, after the action's ref and description
-    details: tuple[Run, ...]
-
-
-@dataclass(frozen=True)
 class Figure:
     label: str
     value: str
@@ -219,7 +210,7 @@ class Rule:
     pass
 
 
-Node = Para | Heading | Changes | Entry | Figures | ActionTable | RecommendationExceptions | Rule
+Node = Para | Heading | Changes | Figures | ActionTable | RecommendationExceptions | Rule
 
 
 @dataclass(frozen=True)

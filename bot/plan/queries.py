@@ -189,6 +189,8 @@ class ActionDetail:
     recommendation_text: str
     history: tuple[EventView, ...]
     owner_users: dict[str, tuple[str, ...]]  # role -> Slack user ids holding it
+    today: date | None = None
+    revisions: int = 0  # how many times its due date was revised
 
 
 def plan_view(plan: Plan) -> PlanView:
@@ -642,4 +644,6 @@ def action_detail(session: Session, action: Action, today: date, viewer: Actor) 
         recommendation_text=recommendation.text if recommendation else "",
         history=tuple(history(session, action.id)),
         owner_users=role_holders(session, action.id, viewer),
+        today=today,
+        revisions=revision_counts(session, [action.id]).get(action.id, 0),
     )

@@ -12,7 +12,6 @@ from bot.plan.outline import (
     ActionRef,
     ActionTable,
     Changes,
-    Entry,
     Figures,
     Heading,
     Item,
@@ -102,9 +101,6 @@ def _walk(sections: Iterable[Section]) -> Iterator[_Head | Para | _List | _Grid 
                 case Changes(_, heading, _, items):
                     yield _Head(3, heading)
                     yield _List(tuple(_item(i) for i in items))
-                case Entry(action, text, details):
-                    yield _Head(3, _about(action, text))
-                    yield _List(tuple(run_text(d) for d in details))
                 case RecommendationExceptions(_, _, heading, entries):
                     yield _Head(3, heading)
                     for entry in entries:

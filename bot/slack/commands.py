@@ -39,7 +39,7 @@ log = logging.getLogger("planbot.slack")
 
 SUBCOMMANDS = (
     "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
-    "owner", "admin",
+    "owner", "admin", "slippage", "role",
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
@@ -329,6 +329,40 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
         return blocks.notice(texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200)))
 
 
+@dataclass(frozen=True)
+class RoleChange:
+    """`/plan role rename|merge …` as typed."""
+
+    verb: str  # rename or merge
+    first: str
+    second: str
+    plan: str | None
+
+
+def parse_role(rest: str) -> RoleChange:
+    """`role rename "OLD" "NEW" [PLAN]` or `role merge "FROM" "INTO" [PLAN]`."""
+    words = quoted_words(plain(rest))
+    if len(words) not in (3, 4) or words[0].lower() not in ("rename", "merge"):
+        raise InvalidInput(texts.ROLE_USAGE, field="role")
+    plan = words[3] if len(words) == 4 else None  # noqa: PLR2004 - the verb, two names and a plan
+    return RoleChange(words[0].lower(), words[1], words[2], plan)
+
+
+def on_role(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    wanted = parse_role(parsed.rest)
+    with deps.sessions.begin() as session:
+        plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
+        if wanted.verb == "rename":
+            old = " ".join(wanted.first.split())
+            role = services.rename_role(session, caller.actor, deps.clock(), wanted.first, wanted.second, plan=plan)
+            return blocks.notice(texts.ROLE_RENAMED.format(old=blocks.fit(blocks.escape(old), 200),
+                                                           new=blocks.fit(blocks.escape(role.name), 200)))
+        source = " ".join(wanted.first.split())
+        role = services.merge_roles(session, caller.actor, deps.clock(), wanted.first, wanted.second, plan=plan)
+        return blocks.notice(texts.ROLE_MERGED.format(source=blocks.fit(blocks.escape(source), 200),
+                                                      target=blocks.fit(blocks.escape(role.name), 200)))
+
+
 def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     verb, user_id, plan_key = parse_admin(parsed.rest)
     with deps.sessions.begin() as session:
@@ -369,6 +403,8 @@ HANDLERS: dict[str, Handler] = {
     "schedule": delegate("schedule_command"),
     "owner": on_owner,
     "admin": on_admin,
+    "slippage": on_status,
+    "role": on_role,
 }
 
 

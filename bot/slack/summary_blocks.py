@@ -35,7 +35,6 @@ from bot.plan.outline import (
     ActionTable,
     Change,
     Changes,
-    Entry,
     Figure,
     Figures,
     Heading,
@@ -189,6 +188,13 @@ class _Layout:
         self.notes = []
 
 
+def _lay_out_changes(layout: _Layout, changes: Changes) -> None:
+    icon = CHANGE_EMOJI.get(changes.kind)
+    for item in changes.items:
+        about = f"{_action(item.action, icon)}{DASH}{escape(changes.lead)} " if item.action else ""
+        layout.item(about + mrkdwn(item.text))
+
+
 def _lay_out(section: Section) -> list[_Piece]:
     layout = _Layout()
     if section.heading is not None:
@@ -202,18 +208,12 @@ def _lay_out(section: Section) -> list[_Piece]:
                 layout.item(f"*{mrkdwn(text)}*" if tone == Tone.STRONG else mrkdwn(text))
             case Heading(text):
                 layout.start(fit(text, HEADING_CHARS))
-            case Changes(kind, _, lead, items):
-                icon = CHANGE_EMOJI.get(kind)
-                for item in items:
-                    about = f"{_action(item.action, icon)}{DASH}{escape(lead)} " if item.action else ""
-                    layout.item(about + mrkdwn(item.text))
+            case Changes():
+                _lay_out_changes(layout, node)
             case RecommendationExceptions(_, _, heading, entries):
                 layout.start(fit(heading, HEADING_CHARS))
                 for entry in entries:
                     layout.item(f"{_action(entry.action)}{DASH}{escape(entry.lateness)}\n{mrkdwn(entry.text)}")
-            case Entry(action, text, details):
-                layout.item(f"{_action(action)}{DASH}{mrkdwn(text)}"
-                            + "".join(f"\n      {mrkdwn(detail)}" for detail in details))
             case Figures(_, rows, complete):
                 layout.fields([_figure(f) for f in rows if f.rag is not None] + [_figure(complete)])
             case ActionTable(_, rows, _):

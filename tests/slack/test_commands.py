@@ -142,7 +142,9 @@ def test_show_gives_one_action_in_full_with_history_newest_first(plan, now):
     assert "2.1: Recruit four inspectors" in shown
     assert "*Recommendation 2*: Recruit inspectors" in shown
     assert "Head of Protection: <@UALICE>" in shown and "Protection Manager: <@UBOB>" in shown
-    assert "*Due*\n31 Oct 2026" in shown and "*Revised due*\n20 Nov 2026" in shown
+    assert "*Original date*\n31 Oct 2026" in shown and "*Revised due*\n20 Nov 2026" in shown
+    assert "*Slippage*\nslipped 20 days, revised once" in shown
+    assert "*Against both dates*\n22 days past its original date (31/10/2026); revised to 20/11/2026; 2 days late" in shown
     assert "*Reason for the revised date*\nRecruitment delayed" in shown
     assert "*Status*\nIn progress" in shown and "🔴 Red, 2 days late" in shown
     assert texts.SHOW_HISTORY in shown

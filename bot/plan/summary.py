@@ -23,7 +23,7 @@ from bot.plan.errors import InvalidInput
 from bot.plan.phrases import plural
 from bot.plan.queries import ActionView, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
-from bot.plan.schedule import Schedule, Slot, due_slot
+from bot.plan.schedule import QUARTER_MONTHS, Schedule, Slot, due_slot
 from bot.plan.slippage import Slippage, slippage_of
 from storage.models import Action, ActionEvent, Plan, SummaryPost
 
@@ -81,15 +81,21 @@ def period_from_key(key: str) -> Period:
 
 
 def period_for_month(schedule: Schedule, year: int, month: int) -> Period:
-    """The period a month falls in: its quarter for a quarterly plan, else the month itself."""
-    if schedule.kind == "quarterly":
+    """The period a month falls in: its quarter for a quarterly plan (and for "quarterly or by
+    exception", in the month the quarter's summary goes out), else the month itself."""
+    if schedule.kind == "quarterly" or (schedule.kind == "quarterly-or-exception" and month in QUARTER_MONTHS):
         return quarter_period(year, (month - 1) // 3 + 1)
     return month_period(year, month)
 
 
 def period_of_slot(slot: Slot, schedule: Schedule) -> Period:
-    cadence: Cadence = "custom" if schedule.kind == "rrule" else "quarterly" if schedule.kind == "quarterly" else "monthly"
+    cadence: Cadence = "custom" if schedule.kind == "rrule" else "quarterly" if "-Q" in slot.period else "monthly"
     return Period(slot.period, slot.label, cadence)
+
+
+def by_exception_is_due(summary: Summary) -> bool:
+    """A summary sent "by exception" goes out when the plan has an exception, or a change since the last one."""
+    return bool(summary.exceptions) or summary.has_changes
 
 
 def current_period(schedule: Schedule, tz: str, now: datetime) -> Period:

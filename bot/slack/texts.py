@@ -36,8 +36,8 @@ SUMMARY_LOST = (
 )
 SUMMARY_FAILED = "Could not post the {period} summary of `{plan}`: {error}. Nothing was recorded as posted, so it can be tried again."
 SCHEDULE_USAGE = (
-    "Usage: `/plan schedule [PLAN] monthly|quarterly|off|RRULE:… [#channel|here]`, "
-    "for example `/plan schedule ppr quarterly here`."
+    "Usage: `/plan schedule [PLAN] monthly|quarterly|quarterly or by exception|by exception|off|RRULE:… "
+    "[#channel|here]`, for example `/plan schedule ppr quarterly or by exception here`."
 )
 SCHEDULE_CHANGED = "Done."
 SCHEDULE_UNCHANGED = "That is already how it is set."

@@ -43,7 +43,7 @@ MONTH_NAMES: Final = (
 )
 
 UNREADABLE: Final = 'I can\'t read "{text}" as a schedule: {reason}'
-HINT: Final = ('try monthly, quarterly, "quarterly or by exception", "by exception", off, or an RRULE such as '
+HINT: Final = ('try monthly, quarterly, off, "quarterly or by exception", "by exception", or an RRULE such as '
                "RRULE:FREQ=WEEKLY;BYDAY=MO")
 TOO_FREQUENT: Final = "FREQ={freq} runs more often than once a day; the finest is FREQ=DAILY"
 UNKNOWN_FREQ: Final = "FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"

@@ -71,7 +71,8 @@ def test_export_then_import_is_lossless(sessions, now):
     run_import(sessions, now, PEER_REVIEW_CSV.read_text())
     with sessions.read() as session:
         exported = export_plan(session, "ppr", date(2021, 11, 1))
-    assert exported.splitlines()[0] == "Recommendation,Ref,Actions,Owner,Delivery Date,Revised Date,Reason,Status,Notes,Completed,RAG"
+    assert exported.splitlines()[0] == (
+        "Recommendation,Ref,Actions,Owner,Delivery Date,Revised Date,Reason,Status,Notes,Completed,RAG")
     before = counts(sessions)
     report = run_import(sessions, now, exported)
     assert (report.updated, report.unchanged) == ([], 10)

@@ -172,6 +172,17 @@ def test_an_admin_sets_a_quarterly_schedule_and_this_channel(sessions, now):
     assert kinds[-2:] == ["schedule", "plan_channel"]
 
 
+def test_an_admin_moves_the_board_to_quarterly_or_by_exception(sessions, now):
+    load(sessions, now)
+    shown = schedule(deps_for(sessions, now), ["ppr", "quarterly", "or", "by", "exception", "here"], channel="CBOARD")
+    assert shown.startswith(texts.SCHEDULE_CHANGED)
+    assert ("quarterly or by exception: the first working day of each quarter at 09:00, and of the other months when "
+            "there is an exception or a change since the last summary (Europe/London), posted to <#CBOARD>") in shown
+    assert "Next: Tuesday 1 Dec 2026 at 09:00 (December 2026)." in shown
+    with sessions.read() as session:
+        assert get_plan(session, "ppr").schedule == "quarterly-or-exception"
+
+
 def test_schedule_takes_a_custom_rule_a_linked_channel_or_off(sessions, now):
     load(sessions, now)
     deps = deps_for(sessions, now)

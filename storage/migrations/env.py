@@ -16,7 +16,7 @@ with engine.connect() as connection:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         # Outside any transaction: SQLite ignores this PRAGMA inside one.
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
     try:
         with connection.begin():
             context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
@@ -27,4 +27,4 @@ with engine.connect() as connection:
                     raise RuntimeError(f"a migration broke foreign keys: {broken[:5]}")
     finally:
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")

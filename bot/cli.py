@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.clock import Clock, clock_from
+from bot.clock import Clock, trial_clock
 from bot.config import Settings
 from bot.plan import audit, queries, services
 from bot.plan.dates import format_long
@@ -57,7 +57,7 @@ class UsageError(Exception):
 def _clock(settings: Settings) -> Clock:
     """The real clock, or one that starts at PLANBOT_CLOCK_START and runs on (trials and tests):
     every command takes "now" from it, and "today" in the plan's timezone."""
-    return clock_from(settings.planbot_clock_start)
+    return trial_clock(settings.planbot_clock_start)
 
 
 def _cli_actor() -> Actor:
@@ -193,7 +193,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poster(settings: Settings) -> Poster:
-    from bot.slack.poster import SlackSummaryPoster
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415 - only the commands that post load Slack's SDK
 
     if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise UsageError("Set SLACK_BOT_TOKEN first: posting a summary needs the bot's token.")
@@ -289,9 +289,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.slack.app import create_app
-    from bot.slack.poster import SlackSummaryPoster
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
+    # Only `planbot serve` loads Bolt and the server: the other commands start without them.
+    from bot.slack.app import create_app  # noqa: PLC0415
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
+    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted  # noqa: PLC0415
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:

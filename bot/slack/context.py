@@ -13,8 +13,6 @@ from bot.config import Settings
 from bot.plan.rules import today_in
 from storage.db import Sessions
 
-__all__ = ["Clock", "Deps", "RenderCache", "utc_now"]
-
 
 class RenderCache:
     """Recently drawn messages, keyed by what they were drawn from (including the plan's

@@ -59,7 +59,11 @@ def test_reimporting_an_edited_file_updates_by_ref_and_records_each_change(sessi
     report = run_import(sessions, now, edited)
     assert sorted(report.updated) == ["1.1", "1.2"]
     with sessions.read() as session:
-        new = list(session.scalars(select(ActionEvent).where(ActionEvent.id > events_before, ActionEvent.action_id.is_not(None)).order_by(ActionEvent.id)))
+        new = list(session.scalars(
+            select(ActionEvent)
+            .where(ActionEvent.id > events_before, ActionEvent.action_id.is_not(None))
+            .order_by(ActionEvent.id)
+        ))
         assert [(e.kind, e.old_value, e.new_value) for e in new] == [
             ("completed", "in_progress", "complete"),
             ("owners", "Protection Manager", "Protection Lead"),

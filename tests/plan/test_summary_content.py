@@ -95,7 +95,8 @@ HEAD = "Recommendation,Actions,Owner,Delivery Date,Status,Revised Date,Notes\n"
     [
         ("", None),
         ("1) Audit,Do it,HR,01/10/2026,Complete,,\n", "All actions are complete."),
-        ("1) Audit,Do it,HR,01/10/2026,Complete,,\n,Plan it,HR,01/12/2026,,,\n", "All actions are complete or on track."),
+        ("1) Audit,Do it,HR,01/10/2026,Complete,,\n,Plan it,HR,01/12/2026,,,\n",
+         "All actions are complete or on track."),
         ("1) Audit,Do it,HR,01/10/2026,Complete,,\n2) Staff,Recruit,HR,08/11/2026,,,\n",
          "All actions are complete or on track except one, under recommendation 2 (Staff): 2.1 is 14 days late "
          "(due 8 November 2026), with no reason given; no new date has been set."),
@@ -178,7 +179,9 @@ def test_json_carries_the_same_content(sessions, now):
     data = json.loads(json.dumps(summary_dict(small_summary(sessions, now))))
     assert data["title"] == "Protection peer review — monthly update — November 2026"
     assert data["figures"] == {"red": 2, "amber": 1, "green": 1, "total": 4, "percent_complete": 25}
-    assert [(e["ref"], e["latest_reason"]) for e in data["exceptions"]] == [("1.2", None), ("2.1", "Recruitment delayed")]
+    assert [(e["ref"], e["latest_reason"]) for e in data["exceptions"]] == [
+        ("1.2", None), ("2.1", "Recruitment delayed")
+    ]
 
 
 def test_a_summary_is_built_in_the_same_number_of_statements_whatever_the_plan_size(sessions, now):

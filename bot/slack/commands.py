@@ -208,9 +208,13 @@ def on_help(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
     return blocks.help_message(parsed.problem)
 
 
+# The plan-wide lists `/plan status`, `/plan overdue` and `/plan slippage`, by subcommand.
+PLAN_LISTS: dict[str, ViewKind] = {"status": "status", "overdue": "overdue", "slippage": "slippage"}
+
+
 def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more(parsed.name, parsed.words, 1, "a plan key at most")
-    kind: ViewKind = "overdue" if parsed.name == "overdue" else "status"
+    kind = PLAN_LISTS[parsed.name]
     return draw(deps, caller, ViewSpec(kind=kind, plan=parsed.words[0] if parsed.words else None))
 
 

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.clock import trial_clock, utc_now
+from bot.clock import Clock, trial_clock
 from bot.config import Settings
-from bot.plan import audit, queries
+from bot.plan import audit, queries, services
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.importer import export_plan, import_plan
@@ -31,6 +31,7 @@ from bot.plan.rules import DEFAULT_TIMEZONE, today_in
 from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
 from bot.plan.schedule import parse_schedule
 from bot.plan.services import Actor
+from bot.plan.slippage import plan_slippage
 from bot.plan.spreadsheet import SheetRefused, read_plan_csv
 from bot.plan.summary import (
     build_summary,
@@ -38,11 +39,11 @@ from bot.plan.summary import (
     parse_month,
     period_for_month,
     period_from_key,
-    summary_dict,
 )
+from bot.plan.summary_json import summary_dict
 from bot.plan.summary_text import render_markdown, render_text
 from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
-from bot.terminal import render_status
+from bot.terminal import render_slippage, render_status
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
 
@@ -51,6 +52,12 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 class UsageError(Exception):
     pass
+
+
+def _clock(settings: Settings) -> Clock:
+    """The real clock, or one that starts at PLANBOT_CLOCK_START and runs on (trials and tests):
+    every command takes "now" from it, and "today" in the plan's timezone."""
+    return trial_clock(settings.planbot_clock_start)
 
 
 def _cli_actor() -> Actor:
@@ -110,7 +117,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     with _sessions(settings).begin() as session:
         report = import_plan(
-            session, sheet, key=args.plan, actor=_cli_actor(), now=utc_now(), title=args.title,
+            session, sheet, key=args.plan, actor=_cli_actor(), now=_clock(settings)(), title=args.title,
             channel_id=args.channel, admins=tuple(args.admin or ()), source=args.source or "",
         )
     print(report.summary())
@@ -120,7 +127,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with _sessions(settings).read() as session:
         plan = queries.get_plan(session, args.plan)
-        text = export_plan(session, plan.key, today_in(plan.timezone, utc_now()))
+        text = export_plan(session, plan.key, today_in(plan.timezone, _clock(settings)()))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}.")
@@ -130,16 +137,42 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    now = _clock(settings)()
     with _sessions(settings).read() as session:
         plan = queries.resolve_plan(session, args.plan)
-        total = queries.rag_counts(session, plan.id, today_in(plan.timezone, utc_now())).total
-        view = queries.status(session, plan, today_in(plan.timezone, utc_now()), page_size=max(total, 1))
-    sys.stdout.write(render_status(view, tty=sys.stdout.isatty()))
+        today = today_in(plan.timezone, now)
+        total = queries.rag_counts(session, plan.id, today).total
+        view = queries.status(session, plan, today, page_size=max(total, 1))
+        slippage = plan_slippage(session, plan, today)
+    sys.stdout.write(render_status(view, tty=sys.stdout.isatty(), slippage=slippage))
+    return 0
+
+
+def cmd_slippage(args: argparse.Namespace, settings: Settings) -> int:
+    now = _clock(settings)()
+    with _sessions(settings).read() as session:
+        plan = queries.resolve_plan(session, args.plan)
+        slippage = plan_slippage(session, plan, today_in(plan.timezone, now))
+    sys.stdout.write(render_slippage(slippage))
+    return 0
+
+
+def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
+    now = _clock(settings)()
+    with _sessions(settings).begin() as session:
+        if args.role_command == "rename":
+            role = services.rename_role(session, _cli_actor(), now, args.old, args.new)
+            print(f'Renamed the role "{" ".join(args.old.split())}" to "{role.name}"; the people who held it still do, '
+                  "and the old name still finds it.")
+        else:
+            role = services.merge_roles(session, _cli_actor(), now, args.source, args.target)
+            print(f'Merged the role "{" ".join(args.source.split())}" into "{role.name}": its actions and the people '
+                  "who held it are now under that role, and the old name still finds it.")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    now = utc_now()
+    now = _clock(settings)()
     sheet = read_plan_csv(sample_csv(today_in(DEFAULT_TIMEZONE, now)))
     sessions = _sessions(settings)
     with sessions.begin() as session:
@@ -151,8 +184,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Database: {settings.database_url}\n")
     with sessions.read() as session:
         plan = queries.get_plan(session, SAMPLE_KEY)
-        view = queries.status(session, plan, today_in(plan.timezone, now), page_size=1000)
-    sys.stdout.write(render_status(view, tty=sys.stdout.isatty()))
+        today = today_in(plan.timezone, now)
+        view = queries.status(session, plan, today, page_size=1000)
+        slippage = plan_slippage(session, plan, today)
+    sys.stdout.write(render_status(view, tty=sys.stdout.isatty(), slippage=slippage))
     print("\nNext: `planbot export ppr`, or connect it to Slack (see the README).")
     return 0
 
@@ -196,7 +231,7 @@ def _outcome_line(outcome: Outcome, tz: str) -> str:
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     if args.force and not args.post:
         raise UsageError("--force only goes with --post.")
-    clock = trial_clock(settings.planbot_clock_start)
+    clock = _clock(settings)
     now = clock()
     sessions = _sessions(settings)
     with sessions.read() as session:
@@ -241,7 +276,7 @@ def _schedule_lines(info: ScheduleInfo, changed: bool | None) -> list[str]:
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
-    now = trial_clock(settings.planbot_clock_start)()
+    now = _clock(settings)()
     schedule = parse_schedule(" ".join(args.schedule)) if args.schedule else None
     with _sessions(settings).begin() as session:
         plan = queries.get_plan(session, args.plan)
@@ -271,7 +306,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             raise
         print(f"planbot serve cannot start: {fault.message}\n({fault.detail})", file=sys.stderr)
         return 2
-    clock = trial_clock(settings.planbot_clock_start)
+    clock = _clock(settings)
     app = create_app(settings, sessions, clock=clock)
     scheduler = None
     if not args.no_scheduler:
@@ -292,6 +327,31 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if scheduler is not None:
             scheduler.stop()
+
+
+def _add_slippage_and_role(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("slippage", help="baseline against current dates: what slipped, by how much, why")
+    p.add_argument("plan", nargs="?")
+    p.set_defaults(handler=cmd_slippage)
+
+    p = sub.add_parser("role", help="rename an owner role, or merge two that are one")
+    role = p.add_subparsers(dest="role_command", required=True, metavar="ACTION")
+    p = role.add_parser("rename", help='give a role a new name: planbot role rename "OLD" "NEW"')
+    p.add_argument("old")
+    p.add_argument("new")
+    p.set_defaults(handler=cmd_role)
+    p = role.add_parser("merge", help='make two roles one: planbot role merge "FROM" "INTO"')
+    p.add_argument("source", metavar="FROM")
+    p.add_argument("target", metavar="INTO")
+    p.set_defaults(handler=cmd_role)
+
+
+def _add_audit(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("audit", help="check the audit trail")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    p = audit_sub.add_parser("verify", help="check that no event of a plan's audit trail was changed or removed")
+    p.add_argument("plan")
+    p.set_defaults(handler=cmd_audit_verify)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -339,7 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", nargs="?")
     p.set_defaults(handler=cmd_status)
 
-    p = sub.add_parser("demo", help="load a sample plan and show its status")
+    _add_slippage_and_role(sub)
+
+    p = sub.add_parser("demo", help="load the sample plan (the real one, dates moved) and show its status")
     p.add_argument("--admin", action="append", metavar="USER_ID", help="make this Slack user an admin of the sample")
     p.set_defaults(handler=cmd_demo)
 
@@ -350,11 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("role")
     p.set_defaults(handler=cmd_db_grant)
 
-    p = sub.add_parser("audit", help="check the audit trail")
-    audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    p = audit_sub.add_parser("verify", help="check that no event of a plan's audit trail was changed or removed")
-    p.add_argument("plan")
-    p.set_defaults(handler=cmd_audit_verify)
+    _add_audit(sub)
     return parser
 
 

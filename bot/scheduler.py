@@ -41,10 +41,11 @@ from bot.plan.publishing import (
     record_posted,
     release,
 )
-from bot.plan.queries import get_plan
-from bot.plan.schedule import ScheduleError, due_slot
+from bot.plan.queries import get_plan, plan_revision
+from bot.plan.rules import today_in
+from bot.plan.schedule import ScheduleError, always_posts, due_slot
 from bot.plan.services import Actor
-from bot.plan.summary import Period, Summary, build_summary, current_period, period_of_slot
+from bot.plan.summary import Period, Summary, build_summary, by_exception_is_due, current_period, period_of_slot
 from storage.db import Sessions
 from storage.models import Plan
 
@@ -197,6 +198,9 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._said: set[tuple[str, str]] = set()
+        # Summaries sent by exception that had none: (plan, period) -> (plan revision, day) then,
+        # so the plan is looked at again only once it changes or a day passes.
+        self._quiet: dict[tuple[int, str], tuple[int, object]] = {}
 
     def _once(self, plan_key: str, what: str, message: str, *args: object) -> None:
         """Log a standing problem once, not at every tick."""
@@ -224,6 +228,8 @@ class Scheduler:
                            "plan %s: the %s summary is due but the plan has no channel; skipped",
                            plan.key, slot.label)
                 continue
+            if not always_posts(schedule, slot) and not self._has_exception(plan, period_of_slot(slot, schedule), now):
+                continue
             try:
                 outcomes.append(publish(self.sessions, self.poster, plan_key=plan.key,
                                         period=period_of_slot(slot, schedule), clock=self.clock,
@@ -231,6 +237,20 @@ class Scheduler:
             except PlanError as error:
                 self._once(plan.key, f"error {slot.period}", "plan %s: skipped, %s", plan.key, error.message)
         return outcomes
+
+    def _has_exception(self, plan: Plan, period: Period, now: datetime) -> bool:
+        """For a summary sent by exception: whether the plan has an exception, or a change since
+        the last summary. Asked again only after the plan changes or the day turns."""
+        with self.sessions.read() as session:
+            seen = (plan_revision(session, plan.id), today_in(plan.timezone, now))
+            if self._quiet.get((plan.id, period.key)) == seen:
+                return False
+            if by_exception_is_due(build_summary(session, get_plan(session, plan.key), period, now)):
+                return True
+        self._quiet[(plan.id, period.key)] = seen
+        self._once(plan.key, f"quiet {period.key}", "plan %s: no exception and no change for the %s summary "
+                   "(sent by exception); not posted", plan.key, period.label)
+        return False
 
     def start(self) -> None:
         if self._thread is not None:

@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     RECOMMENDATION = "recommendation"
     DESCRIPTION = "description"
     ORIGINAL_DUE = "original_due"
+    COMPLETED_AT = "completed_at"  # a completion date given (or corrected) by an import
     # The plan's.
     PLAN_CREATED = "plan_created"
     PLAN_TITLE = "plan_title"
@@ -44,6 +45,8 @@ class EventKind(StrEnum):
     ADMIN_REMOVED = "admin_removed"
     ROLE_MAPPED = "role_mapped"
     ROLE_UNMAPPED = "role_unmapped"
+    ROLE_RENAMED = "role_renamed"
+    ROLE_MERGED = "role_merged"
     SUMMARY_POSTED = "summary_posted"
 
 

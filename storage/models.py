@@ -126,6 +126,18 @@ class Role(Base):
     members: Mapped[list[RoleMember]] = relationship(back_populates="role")
 
 
+class RoleAlias(Base):
+    """A name a role had before it was renamed or merged into another: an import that still
+    says "Head of Protection and Prevention" finds the role it became."""
+
+    __tablename__ = "role_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
 class RoleMember(Base):
     """A Slack user who holds a role, within the organisation that user belongs to: their
     Enterprise Grid enterprise id, else their own team id ('' = any organisation). See
@@ -178,9 +190,9 @@ class Action(Base):
             "revised_due IS NULL OR (revision_reason IS NOT NULL AND revision_reason <> '')",
             name="revision_has_reason",
         ),
-        CheckConstraint(
-            "(status = 'complete') = (completed_at IS NOT NULL)", name="completed_at_matches"
-        ),
+        # An open action has no completion date; a complete one may have none recorded (an
+        # import without a completion date column), shown as "date not recorded".
+        CheckConstraint("status = 'complete' OR completed_at IS NULL", name="completed_at_matches"),
         CheckConstraint("description <> ''", name="description_not_empty"),
         Index("ix_actions_plan_status", "plan_id", "status"),
     )

@@ -46,7 +46,8 @@ def test_summary_prints_as_text_markdown_or_json(sessions, database_url, now):
     text = planbot(env, "summary", "ppr")
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith("Protection peer review — monthly update — November 2026\n=====")
-    assert "2 of 4 actions are overdue; 1 is complete and 1 is on track." in text.stdout
+    assert ("2 of 4 actions are overdue, under recommendations 1 (Improve the inspection programme) and 2 (Recruit "
+            "inspectors); of the other 2, 1 is complete and 1 on track.") in " ".join(text.stdout.split())
     markdown = planbot(env, "summary", "ppr", "--format", "markdown", "--month", "2026-10")
     assert markdown.stdout.startswith("# Protection peer review — monthly update — October 2026\n")
     data = json.loads(planbot(env, "summary", "--format", "json").stdout)

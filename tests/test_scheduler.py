@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.plan.publishing import LEASE, set_schedule
-from bot.plan.queries import get_plan
-from bot.plan.schedule import Schedule
-from bot.plan.services import Actor
+from bot.plan.queries import get_action, get_plan
+from bot.plan.schedule import Schedule, parse_schedule
+from bot.plan.services import Actor, revise_due
 from bot.scheduler import Scheduler
 from bot.slack.poster import PART_EVENT, SUMMARY_EVENT, SlackSummaryPoster
 from storage.db import Sessions, make_engine
@@ -301,3 +301,33 @@ def test_four_schedulers_on_two_engines_racing_over_several_periods_post_each_on
     finally:
         for s in engines:
             s.engine.dispose()
+
+
+QUIET_PLAN = """\
+Recommendation,Actions,Owner,Delivery Date,Status
+1) Audit,Review the programme,Head of Protection,01/12/2027,In progress
+,Publish it,Head of Protection,01/11/2026,Complete
+"""
+MAY_SLOT = datetime(2027, 5, 4, 8, 0, tzinfo=UTC)  # Tuesday 4 May 2027 (3 May is a bank holiday), 09:00 BST
+
+
+def test_quarterly_or_by_exception_posts_each_quarter_and_other_months_only_on_an_exception_or_change(
+        sessions, fake_slack):
+    load(sessions, CREATED, csv_text=QUIET_PLAN)
+    with sessions.begin() as session:
+        set_schedule(session, get_plan(session, "ppr"), Actor.cli(), CREATED,
+                     schedule=parse_schedule("quarterly or by exception"))
+    clock = Clock(MARCH_SLOT)
+    s = scheduler(sessions, fake_slack, clock)
+    assert s.tick() == [] and s.tick() == []  # March: nothing is late or slipped, nothing changed
+    clock.now = APRIL_SLOT
+    assert [(o.kind, o.period.key, o.period.label) for o in s.tick()] == [("posted", "2027-Q2", "Q2 2027")]
+    clock.now = MAY_SLOT
+    assert s.tick() == []  # May: still no exception, and no change since the Q2 summary
+    with sessions.begin() as session:
+        plan = get_plan(session, "ppr")
+        revise_due(session, get_action(session, plan, "1.1"), Actor.cli(), MAY_SLOT, date(2028, 2, 1),
+                   "Auditor not available until the new year")
+    clock.now = MAY_SLOT + timedelta(hours=2)
+    assert [(o.kind, o.period.key) for o in s.tick()] == [("posted", "2027-05")]  # an exception now: by exception
+    assert [p.period for p in posts(sessions)] == ["2027-Q2", "2027-05"]

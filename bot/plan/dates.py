@@ -73,6 +73,11 @@ def format_long(d: date) -> str:
     return f"{d.day} {MONTH_NAMES[d.month - 1][:3]} {d.year}"
 
 
+def format_full(d: date) -> str:
+    """30 September 2021: for a sentence a board member reads."""
+    return f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
+
+
 def _parse_written(shown: str) -> date:
     """30 Sep 2026, 30th September 2026, Sept 30 2026, September 30, 2026, 30-Sep-26."""
     words = [word for word in re.split(r"[\s,./\-]+", shown) if word]

@@ -9,23 +9,44 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.plan import services
 from bot.plan.dates import format_date
+from bot.plan.phrases import plural
 from bot.plan.queries import get_plan, is_admin, latest_notes
-from bot.plan.rules import ActionStatus, Rag, current_due, rag
+from bot.plan.rules import ActionStatus, Rag, current_due, days_past_baseline, rag, slipped, today_in
 from bot.plan.services import Actor, record
-from bot.plan.spreadsheet import HEADINGS, SheetAction, SheetPlan, protect_cell
+from bot.plan.spreadsheet import HEADINGS, RowProblem, SheetAction, SheetPlan, protect_cell
 from storage.kinds import EventKind
-from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation, Role
+from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation, Role, RoleAlias
 
 EXPORT_HEADINGS = (*HEADINGS, "RAG")
 IMPORT_REASON = "imported from a spreadsheet"
+# A completion date read from a file is a day; it is kept as midday in the plan's timezone, so
+# that it stays the same day wherever it is read.
+COMPLETED_AT_TIME = time(12, 0)
+
+WARN_RAG_DATE_NOT_PASSED = (
+    '{column} says "{word}", but its date ({due}) has not passed: planbot derives RAG from dates and shows it Amber.'
+)
+WARN_RAG_SLIPPED = (
+    '{column} says "{word}", but its revised date ({due}) has not passed: planbot derives RAG from dates and shows '
+    "it Amber, and reports it as an exception: {days} past its original date ({original})."
+)
+WARN_RAG_DATE_PASSED = (
+    '{column} says "{word}", but its date ({due}) has passed: planbot derives RAG from dates and shows it Red.'
+)
+WARN_RAG_COMPLETE = '{column} says "{word}", but the action is complete: planbot shows it Green.'
+WARN_RAG_NOT_COMPLETE = '{column} says "{word}", but the action is not complete: planbot shows it {shown}.'
+WARN_SIMILAR_ROLES = "The owner roles {names} look like one role; to make them one after the import: {merge}."
 
 
 @dataclass
@@ -36,19 +57,24 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     not_in_file: list[str] = field(default_factory=list)
+    # Imported anyway; each says by row what planbot read differently from the file, and why.
+    warnings: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        verb = "Created" if self.created_plan else "Updated"
-        lines = [
-            f"{verb} plan {self.plan_key}: {len(self.added)} actions added, "
-            f"{len(self.updated)} updated, {self.unchanged} unchanged."
-        ]
+        """The report: warnings by row first, then what changed, ending with the counts."""
+        lines = []
+        if self.warnings:
+            lines.append(f"{plural(len(self.warnings), 'warning')} (imported anyway):")
+            lines += [f"  {warning}" for warning in self.warnings]
         if self.updated:
             lines.append("Updated: " + ", ".join(self.updated))
         if self.not_in_file:
             lines.append(
                 "In the plan but not in the file (left as they are): " + ", ".join(self.not_in_file)
             )
+        verb = "Created" if self.created_plan else "Updated"
+        lines.append(f"{verb} plan {self.plan_key}: {plural(len(self.added), 'action')} added, "
+                     f"{len(self.updated):,} updated, {self.unchanged:,} unchanged.")
         return "\n".join(lines)
 
 
@@ -78,6 +104,7 @@ def import_plan(
             session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
             record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ADMIN_ADDED, new=user_id)
 
+    today = today_in(plan.timezone, now)
     recommendations = _import_recommendations(session, plan, sheet, actor, now)
     existing = {
         a.ref.casefold(): a
@@ -96,28 +123,104 @@ def import_plan(
         action = existing.get(row.ref.casefold())
         recommendation = recommendations[row.recommendation]
         if action is None:
-            new = _new_action(session, plan, recommendation, row, position=position, roles=roles, now=now)
-            added.append((new, row))
+            added.append((_new_action(session, plan, recommendation, row, position=position, roles=roles), row))
             report.added.append(row.ref)
-        elif _update_action(session, action, recommendation, row, position=position,
-                            latest_note=notes.get(action.id), actor=actor, now=now):
+        elif _update_action(session, action, recommendation, row, position=position, latest_note=notes.get(action.id),
+                            actor=actor, now=now, roles=roles):
             report.updated.append(row.ref)
         else:
             report.unchanged += 1
+        if (warning := _rag_warning(row, today)) is not None:
+            report.warnings.append(RowProblem(row.row, warning))
     session.flush()  # one batch of INSERTs for every new action and its owners
     for action, row in added:
         _record_added(session, action, row, actor, now)
     report.not_in_file = sorted((a.ref for k, a in existing.items() if k not in seen), key=_ref_order)
     session.flush()
+    report.warnings = sorted([*sheet.warnings, *report.warnings, *_similar_roles(sheet, roles)],
+                             key=lambda warning: warning.row)
     return report
 
 
+def completion_instant(day: date, timezone: str) -> datetime:
+    """The instant kept for a completion date read from a file: midday that day in the plan's timezone."""
+    return datetime.combine(day, COMPLETED_AT_TIME, tzinfo=ZoneInfo(timezone))
+
+
+def _rag_warning(row: SheetAction, today: date) -> str | None:
+    """What to say when the colour a row claims is not the one its dates give."""
+    typed = row.typed_rag
+    due = current_due(row.original_due, row.revised_due)
+    shown = rag(row.status, due, today)
+    if typed is None or typed.rag == shown:
+        return None
+    values = {"column": typed.column, "word": typed.word, "due": format_date(due)}
+    if shown == Rag.GREEN:
+        return WARN_RAG_COMPLETE.format(**values)
+    if typed.rag == Rag.GREEN:
+        return WARN_RAG_NOT_COMPLETE.format(**values, shown=shown.label)
+    if shown == Rag.RED:
+        return WARN_RAG_DATE_PASSED.format(**values)
+    past = days_past_baseline(row.status, row.original_due, today)
+    if slipped(row.original_due, row.revised_due) and past:
+        return WARN_RAG_SLIPPED.format(**values, days=plural(past, "day"), original=format_date(row.original_due))
+    return WARN_RAG_DATE_NOT_PASSED.format(**values)
+
+
+_NOT_A_WORD = re.compile(r"[^\w]+")
+_FILLER = frozenset({"and", "the"})
+
+
+def similar_role_key(name: str) -> tuple[str, ...]:
+    """Role names that differ only in case, punctuation, word order or "and" share this key:
+    "Head of Protection and Prevention" ~ "Head of Prevention & Protection", "Corporate comms." ~ "Corporate Comms"."""
+    words = _NOT_A_WORD.sub(" ", name.casefold().replace("&", " and ")).split()
+    return tuple(sorted(word for word in words if word not in _FILLER))
+
+
+def _similar_roles(sheet: SheetPlan, roles: _Roles) -> list[RowProblem]:
+    """Near-duplicate owner roles in the file (or between the file and roles already known), each
+    group with the merges that would make them one: into the name the file uses most."""
+    rows: dict[str, list[int]] = defaultdict(list)  # role name -> rows of the file naming it
+    for action in sheet.actions:
+        for name in action.owners:
+            rows[roles.get(name).name].append(action.row)
+    groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for name in sorted({role.name for role in roles.all()}):
+        groups[similar_role_key(name)].append(name)
+    warnings = []
+    for names in groups.values():
+        used = [name for name in names if name in rows]
+        if len(names) < 2 or not used:  # noqa: PLR2004 - two names or more make a near-duplicate
+            continue
+        # Into the name the file uses most; on a tie, one without a stray full stop, then the first.
+        names.sort(key=lambda name: (-len(rows.get(name, ())), not name[-1].isalnum(), min(rows.get(name, [10**9]))))
+        into = names[0]
+        merges = "; ".join(f'planbot role merge "{name}" "{into}"' for name in names[1:])
+        shown = [f'"{name}" ({_rows(rows.get(name, []))})' for name in names]
+        warning = WARN_SIMILAR_ROLES.format(names=", ".join(shown[:-1]) + " and " + shown[-1], merge=merges)
+        warnings.append(RowProblem(min(r for name in used for r in rows[name]), warning))
+    return warnings
+
+
+def _rows(rows: list[int]) -> str:
+    if not rows:
+        return "already in planbot"
+    numbers = sorted(set(rows))
+    return ("row " if len(numbers) == 1 else "rows ") + ", ".join(str(n) for n in numbers)
+
+
 class _Roles:
-    """Every role, loaded once, so that a large import does not look each one up per row."""
+    """Every role, loaded once, so that a large import does not look each one up per row; a name
+    a role had before it was renamed or merged finds the role it became."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.by_key = {r.name_key: r for r in session.scalars(select(Role))}
+        for alias_key, role_id in session.execute(select(RoleAlias.name_key, RoleAlias.role_id)):
+            role = next((r for r in self.by_key.values() if r.id == role_id), None)
+            if role is not None:
+                self.by_key.setdefault(alias_key, role)
 
     def get(self, name: str) -> Role:
         key = services.role_key(name)
@@ -127,6 +230,9 @@ class _Roles:
             self.session.add(role)
             self.by_key[key] = role
         return role
+
+    def all(self) -> list[Role]:
+        return list({id(role): role for role in self.by_key.values()}.values())
 
 
 def _ref_order(ref: str) -> tuple[object, ...]:
@@ -172,8 +278,10 @@ def _new_action(
     *,
     position: int,
     roles: _Roles,
-    now: datetime,
 ) -> Action:
+    completed_at = None
+    if row.status == ActionStatus.COMPLETE and row.completed_on is not None:
+        completed_at = completion_instant(row.completed_on, plan.timezone)
     action = Action(
         plan_id=plan.id,
         recommendation=recommendation,
@@ -184,7 +292,7 @@ def _new_action(
         revised_due=row.revised_due,
         revision_reason=row.revision_reason if row.revised_due else None,
         status=row.status,
-        completed_at=now if row.status == ActionStatus.COMPLETE else None,
+        completed_at=completed_at,
         owners=[ActionOwner(role=roles.get(name), position=index) for index, name in enumerate(row.owners)],
     )
     session.add(action)
@@ -214,6 +322,7 @@ def _update_action(
     latest_note: str | None,
     actor: Actor,
     now: datetime,
+    roles: _Roles,
 ) -> bool:
     """Bring one action in line with its row; True if anything changed (each change audited)."""
 
@@ -242,6 +351,8 @@ def _update_action(
               reason or "revised date removed by import")
         action.revised_due, action.revision_reason = row.revised_due, reason
         changed = True
+    timezone = action.plan.timezone
+    completed_at = completion_instant(row.completed_on, timezone) if row.completed_on else None
     if action.status != row.status:
         if row.status == ActionStatus.COMPLETE:
             kind = EventKind.COMPLETED
@@ -251,9 +362,15 @@ def _update_action(
             kind = EventKind.STATUS
         audit(kind, action.status, row.status)
         action.status = row.status
-        action.completed_at = now if row.status == ActionStatus.COMPLETE else None
+        # Completed as the file says, or on a day not recorded: never the day of the import.
+        action.completed_at = completed_at if row.status == ActionStatus.COMPLETE else None
         changed = True
-    if services.set_owners(session, action, actor, now, list(row.owners)):
+    elif (row.status == ActionStatus.COMPLETE and row.has_completed_column
+          and _day(action.completed_at, timezone) != row.completed_on):
+        audit(EventKind.COMPLETED_AT, _day(action.completed_at, timezone), row.completed_on)
+        action.completed_at = completed_at
+        changed = True
+    if services.set_owners(session, action, actor, now, [roles.get(name).name for name in row.owners]):
         changed = True
     if row.notes and row.notes not in (latest_note, row.revision_reason):
         audit(EventKind.NOTE, None, None, row.notes)
@@ -261,6 +378,10 @@ def _update_action(
     if changed:
         action.version += 1
     return changed
+
+
+def _day(at: datetime | None, timezone: str) -> date | None:
+    return at.astimezone(ZoneInfo(timezone)).date() if at is not None else None
 
 
 def export_plan(session: Session, key: str, today: date) -> str:
@@ -281,6 +402,7 @@ def export_plan(session: Session, key: str, today: date) -> str:
     writer.writerow(EXPORT_HEADINGS)
     for a in actions:
         rec = a.recommendation
+        completed = _day(a.completed_at, plan.timezone)
         writer.writerow(
             protect_cell(cell) for cell in [
                 f"{rec.number}) {rec.text}" if rec.text else str(rec.number),
@@ -292,6 +414,7 @@ def export_plan(session: Session, key: str, today: date) -> str:
                 a.revision_reason or "",
                 a.status.label,
                 notes.get(a.id, ""),
+                format_date(completed) if completed else "",
                 Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
             ]
         )

@@ -14,20 +14,40 @@ in italics); a table is its columns and rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Final
 
-from bot.plan.dates import format_date
-from bot.plan.phrases import RAG_WORDS, change, day_in, days_late, due_date, owners
+from bot.plan.dates import format_date, format_full
+from bot.plan.phrases import (
+    RAG_WORDS,
+    and_list,
+    change,
+    clip,
+    day_in,
+    days_late,
+    due_date,
+    lateness,
+    owners,
+    plural,
+    slippage_line,
+    times,
+)
 from bot.plan.queries import ActionView
 from bot.plan.rules import Rag
-from bot.plan.summary import Summary, rag_key
+from bot.plan.summary import ExceptionGroup, ExceptionItem, Summary, rag_key
 
 HEADING_STANDING: Final = "Where the plan stands"
-HEADING_EXCEPTIONS: Final = "Exceptions: overdue actions"
+HEADING_EXCEPTIONS: Final = "Exceptions: actions overdue or past their original date"
+HEADING_SLIPPAGE: Final = "Baseline and slippage"
 HEADING_DUE_SOON: Final = "Due in the next {days} days"
 HEADING_RECOMMENDATIONS: Final = "Recommendation by recommendation"
-NO_EXCEPTIONS: Final = "No action is overdue."
+NO_EXCEPTIONS: Final = "No action is overdue or has slipped past its original date."
+# How much of a recommendation's text the executive sentence names it by.
+RECOMMENDATION_IN_A_SENTENCE: Final = 80
+# Up to this many recommendations the executive sentence names with their text, then by number.
+NAMED_WITH_TEXT: Final = 3
+NAMED_BY_NUMBER: Final = 10
 NO_DUE_SOON: Final = "Nothing is due in the next {days} days."
 NO_CHANGES: Final = "No action was completed, became overdue or had its date revised."
 FIRST_SUMMARY: Final = "This is the first summary of this plan, so there are no earlier figures to compare with."
@@ -41,6 +61,7 @@ class Part(StrEnum):
     STANDING = "standing"
     CHANGES = "changes"
     EXCEPTIONS = "exceptions"
+    SLIPPAGE = "slippage"
     DUE_SOON = "due_soon"
     RECOMMENDATIONS = "recommendations"
     FOOTER = "footer"
@@ -118,15 +139,6 @@ class Changes:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """An action under a heading of its own, with the facts about it as a list."""
-
-    action: ActionRef
-    text: Run  # in the heading, after the action's ref and description
-    details: tuple[Run, ...]
-
-
-@dataclass(frozen=True)
 class Figure:
     label: str
     value: str
@@ -167,11 +179,38 @@ class ActionTable:
 
 
 @dataclass(frozen=True)
+class ExceptionEntry:
+    """An exception as a board reads it: the facts (for a rendering that lays them out its own
+    way) and the same facts as a paragraph to read aloud."""
+
+    action: ActionRef
+    owners: tuple[str, ...]
+    original_due: date
+    revised_due: date | None
+    revisions: int
+    days_past_baseline: int
+    days_late: int
+    reason: str | None
+    lateness: str  # after the action's ref and description: "62 days past its original date (…); …"
+    text: Run
+
+
+@dataclass(frozen=True)
+class RecommendationExceptions:
+    """The exceptions under one recommendation, which the board reads them under."""
+
+    number: int
+    text: str
+    heading: str
+    entries: tuple[ExceptionEntry, ...]
+
+
+@dataclass(frozen=True)
 class Rule:
     pass
 
 
-Node = Para | Heading | Changes | Entry | Figures | ActionTable | Rule
+Node = Para | Heading | Changes | Figures | ActionTable | RecommendationExceptions | Rule
 
 
 @dataclass(frozen=True)
@@ -185,7 +224,7 @@ class Section:
 @dataclass(frozen=True)
 class Outline:
     title: str
-    headline: str
+    headline: Run  # the executive summary, one sentence
     progress: str
     sections: tuple[Section, ...]
 
@@ -211,6 +250,10 @@ def _standing(s: Summary) -> Section:
     return Section(Part.STANDING, HEADING_STANDING, tuple(body))
 
 
+def _newly_overdue(a: ActionView, today: date) -> str:
+    return lateness(a, today) if a.slipped else f"due {format_date(a.due)}, {days_late(a.days_late)}"
+
+
 def _changes(s: Summary) -> Section:
     tz = s.plan.timezone
     heading = f"What changed {s.since_phrase()}"
@@ -223,8 +266,7 @@ def _changes(s: Summary) -> Section:
                       for c in s.completed)
         body.append(Changes(Change.COMPLETED, f"Completed ({len(items)})", "completed", items))
     if s.newly_overdue:
-        items = tuple(Item((f"due {format_date(a.due)}, {days_late(a.days_late)}",), _ref(a))
-                      for a in s.newly_overdue)
+        items = tuple(Item((_newly_overdue(a, s.today),), _ref(a)) for a in s.newly_overdue)
         body.append(Changes(Change.OVERDUE, f"Newly overdue ({len(items)})", "became overdue:", items))
     if s.revised:
         revised = []
@@ -238,19 +280,141 @@ def _changes(s: Summary) -> Section:
     return Section(Part.CHANGES, heading, tuple(body))
 
 
+def recommendation_heading(number: int, text: str) -> str:
+    return f"Recommendation {number}: {text}" if text else f"Recommendation {number}"
+
+
+def _sentence(text: str) -> str:
+    """The text ending in a full stop, unless it ends in one (or ! or ?) already."""
+    return text if text.rstrip().endswith((".", "!", "?")) else text + "."
+
+
+def _exception_text(item: ExceptionItem, today: date) -> Run:
+    """The paragraph a board member reads aloud about one exception."""
+    a = item.action
+    said: list[Span] = [_sentence(f"Owners: {owners(a.owners) or 'none'}") + " "]
+    if a.slipped and a.revised_due is not None:
+        said.append(f"Originally due {format_full(a.original_due)}, revised {times(max(1, item.revisions))}, "
+                    f"to {format_full(a.revised_due)}. ")
+        until = (a.due - today).days
+        if a.days_past_baseline:
+            against = (f"{plural(a.days_late, 'day')} past the revised one" if a.days_late
+                       else "due today on the revised one" if until == 0
+                       else f"due on the revised one in {plural(until, 'day')}")
+            said.append(f"It is {plural(a.days_past_baseline, 'day')} past its original date and {against}. ")
+        else:
+            said.append(f"It has slipped {plural(a.days_slipped, 'day')}; the revised date is in "
+                        f"{plural(until, 'day')}. ")
+    else:
+        said.append(f"Due {format_full(a.due)}; it is {days_late(a.days_late)}. ")
+    if item.latest_reason:
+        said += ["Latest reason: ", Words(item.latest_reason, quoted=True)]
+        if _sentence(item.latest_reason) != item.latest_reason:
+            said.append(".")
+    else:
+        said.append("No reason has been given.")
+    return tuple(said)
+
+
+def _exception_entry(item: ExceptionItem, today: date) -> ExceptionEntry:
+    a = item.action
+    return ExceptionEntry(_ref(a), a.owners, a.original_due, a.revised_due, item.revisions, a.days_past_baseline,
+                          a.days_late, item.latest_reason, lateness(a, today), _exception_text(item, today))
+
+
 def _exceptions(s: Summary) -> Section:
     if not s.exceptions:
         return Section(Part.EXCEPTIONS, HEADING_EXCEPTIONS, (Para((NO_EXCEPTIONS,)),))
-    body: list[Node] = []
-    for item in s.exceptions:
-        a = item.action
-        details: list[Run] = [(f"Owners: {owners(a.owners)}",), (f"Original date: {format_date(a.original_due)}",)]
-        if a.revised_due:
-            details.append((f"Revised date: {format_date(a.revised_due)}",))
-        reason: Span = Words(item.latest_reason) if item.latest_reason else "none given"
-        details.append(("Latest reason: ", reason))
-        body.append(Entry(_ref(a), (days_late(a.days_late),), tuple(details)))
+    body: list[Node] = [
+        RecommendationExceptions(g.number, g.text, recommendation_heading(g.number, g.text),
+                                 tuple(_exception_entry(item, s.today) for item in g.items))
+        for g in s.exception_groups
+    ]
     return Section(Part.EXCEPTIONS, HEADING_EXCEPTIONS, tuple(body), count=len(s.exceptions))
+
+
+def _slippage(s: Summary) -> Section:
+    sl = s.slippage
+    body: list[Node] = [Para((slippage_line(sl.total, sl.on_baseline, sl.percent_on_baseline, sl.total_days,
+                                            sl.median_days),))]
+    if sl.slips:
+        rows = tuple(ActionRow(_ref(slip.action), (
+            format_date(slip.action.original_due), format_date(slip.action.due), plural(slip.days, "day"),
+            times(slip.revisions), "; ".join(slip.reasons) or "none given")) for slip in sl.slips)
+        body.append(ActionTable(("Original date", "Now due", "Slipped", "Revised", "Reasons given"), rows,
+                                with_rag=True))
+    return Section(Part.SLIPPAGE, HEADING_SLIPPAGE, tuple(body), count=len(sl.slips) or None)
+
+
+def _named(group: ExceptionGroup) -> str:
+    """Recommendation 1 (Provide further evidence for the enhancement of the sharing of…)"""
+    return f"{group.number} ({clip(group.text, RECOMMENDATION_IN_A_SENTENCE)})" if group.text else str(group.number)
+
+
+def _one_exception(item: ExceptionItem) -> Run:
+    """1.1 is 61 days past its original date of 31 July 2021 (“…”); new completion date 30 September 2021"""
+    a = item.action
+    original = format_full(a.original_due)
+    if a.slipped and a.days_past_baseline:
+        what = f"{a.ref} is {plural(a.days_past_baseline, 'day')} past its original date of {original}"
+    elif a.slipped:
+        what = f"{a.ref} has moved from its original date of {original}"
+    else:
+        what = f"{a.ref} is {days_late(a.days_late)} (due {format_full(a.due)})"
+    reason: Run = (" (", Words(item.latest_reason, quoted=True), ")") if item.latest_reason else (
+        ", with no reason given",)
+    if a.slipped and a.revised_due is not None:
+        late = f" (now {days_late(a.days_late)})" if a.days_late else ""
+        when = f"; new completion date {format_full(a.revised_due)}{late}"
+    else:
+        when = "; no new date has been set"
+    return (what, *reason, when)
+
+
+def _headline(s: Summary) -> Run:
+    """The executive summary, one sentence in the board's voice: how many exceptions, under which
+    recommendations, and for a single one its reason and new date."""
+    f, items, groups = s.figures, s.exceptions, s.exception_groups
+    if f.total == 0:
+        return ("The plan has no actions yet.",)
+    if not items:
+        return ("All actions are complete.",) if f.green == f.total else ("All actions are complete or on track.",)
+    others = f.total - len(items)
+    if len(items) == 1:
+        lead = ("All actions are complete or on track except one, under" if others
+                else "The plan's one action is an exception, under")
+        return (f"{lead} recommendation {_named(groups[0])}: ", *_one_exception(items[0]), ".")
+    overdue = sum(1 for item in items if item.action.days_late)
+    if overdue == len(items):
+        what = f"{len(items)} of {f.total} actions are overdue"
+    elif overdue == 0:
+        what = f"{len(items)} of {f.total} actions have slipped past their original dates"
+    else:
+        what = (f"{len(items)} of {f.total} actions are exceptions, {overdue} overdue and {len(items) - overdue} "
+                "revised to a later date")
+    if not others:
+        what = what.replace(f"{len(items)} of {f.total} actions", f"All {f.total} actions", 1)
+        return (f"{what}, {_where(groups)}.",)
+    return (f"{what}, {_where(groups)}; {_the_rest(others, f.green)}.",)
+
+
+def _where(groups: tuple[ExceptionGroup, ...]) -> str:
+    if len(groups) == 1:
+        return f"under recommendation {_named(groups[0])}"
+    if len(groups) <= NAMED_WITH_TEXT:
+        return "under recommendations " + and_list([_named(g) for g in groups])
+    if len(groups) <= NAMED_BY_NUMBER:
+        return f"under {len(groups)} recommendations ({and_list([str(g.number) for g in groups])})"
+    return f"under {len(groups)} recommendations"
+
+
+def _the_rest(others: int, green: int) -> str:
+    """the other is complete; the other 8 are on track; of the other 3, 1 is complete and 2 on track."""
+    amber = others - green
+    if green and amber:
+        return f"of the other {others}, {green} {'is' if green == 1 else 'are'} complete and {amber} on track"
+    state = "complete" if green else "on track"
+    return f"the other is {state}" if others == 1 else f"the other {others} are {state}"
 
 
 def _due_soon(s: Summary) -> Section:
@@ -276,6 +440,7 @@ def _footer(s: Summary) -> Section:
 
 def outline(s: Summary) -> Outline:
     """The summary's outline: what every rendering of it says, in order."""
-    sections = (_standing(s), _changes(s), _exceptions(s), _due_soon(s), _recommendations(s), _footer(s))
-    return Outline(title=s.title, headline=s.headline, progress=s.progress(), sections=sections)
+    sections = (_standing(s), _changes(s), _exceptions(s), _slippage(s), _due_soon(s), _recommendations(s),
+                _footer(s))
+    return Outline(title=s.title, headline=_headline(s), progress=s.progress(), sections=sections)
 

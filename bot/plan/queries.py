@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.plan.errors import AmbiguousPlan, Hint, NotFound
 from bot.plan.identity import Actor
-from bot.plan.rules import ActionStatus, Rag, current_due, days_late, rag
+from bot.plan.rules import ActionStatus, Rag, current_due, days_late, days_past_baseline, days_slipped, rag, slipped
 from storage.kinds import EventKind
 from storage.models import (
     Action,
@@ -61,6 +61,7 @@ class ActionView:
     version: int
     rag: Rag
     days_late: int
+    days_past_baseline: int = 0  # open and past its original date, whatever the revised one says
 
     @property
     def due(self) -> date:
@@ -69,6 +70,20 @@ class ActionView:
     @property
     def is_open(self) -> bool:
         return self.status != ActionStatus.COMPLETE
+
+    @property
+    def slipped(self) -> bool:
+        """Its current due date is later than its baseline (original) date."""
+        return slipped(self.original_due, self.revised_due)
+
+    @property
+    def days_slipped(self) -> int:
+        return days_slipped(self.original_due, self.revised_due)
+
+    @property
+    def is_exception(self) -> bool:
+        """Open, and overdue or slipped past its baseline: the board hears about it."""
+        return self.is_open and (self.days_late > 0 or self.slipped)
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,8 @@ class ActionDetail:
     recommendation_text: str
     history: tuple[EventView, ...]
     owner_users: dict[str, tuple[str, ...]]  # role -> Slack user ids holding it
+    today: date | None = None
+    revisions: int = 0  # how many times its due date was revised
 
 
 def plan_view(plan: Plan) -> PlanView:
@@ -326,6 +343,7 @@ def _views(session: Session, rows: Sequence[Row[*ActionColumns]], today: date) -
                 version=r.version,
                 rag=rag(r.status, due, today),
                 days_late=days_late(r.status, due, today),
+                days_past_baseline=days_past_baseline(r.status, r.original_due, today),
             )
         )
     return views
@@ -437,6 +455,16 @@ def overdue(
         .order_by(_due_column(), Recommendation.number, Action.position)
     )
     return _paged_list(session, plan, query, today, offset=offset, page_size=page_size, with_reasons=True)
+
+
+def slipped_actions(session: Session, plan: Plan, today: date) -> list[ActionView]:
+    """Every action whose current due date is later than its original one, in plan order."""
+    rows = session.execute(
+        _actions_select()
+        .where(Action.plan_id == plan.id, Action.revised_due.is_not(None), Action.revised_due > Action.original_due)
+        .order_by(Recommendation.number, Action.position, Action.id)
+    ).all()
+    return _views(session, rows, today)
 
 
 def due_within(
@@ -568,6 +596,35 @@ def latest_reasons(
     return {a: r for a, r in rows if a is not None and r}
 
 
+def revision_counts(session: Session, action_ids: Sequence[int]) -> dict[int, int]:
+    """How many times each action's due date was revised (from the audit trail)."""
+    if not action_ids:
+        return {}
+    rows = session.execute(
+        select(ActionEvent.action_id, func.count())
+        .where(ActionEvent.action_id.in_(action_ids), ActionEvent.kind == EventKind.REVISED)
+        .group_by(ActionEvent.action_id)
+    ).all()
+    return {a: int(n) for a, n in rows if a is not None}
+
+
+def revision_reasons(session: Session, action_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Every reason given for each action's revised dates, oldest first, without repeats."""
+    if not action_ids:
+        return {}
+    rows = session.execute(
+        select(ActionEvent.action_id, ActionEvent.reason)
+        .where(ActionEvent.action_id.in_(action_ids), ActionEvent.kind == EventKind.REVISED,
+               ActionEvent.reason.is_not(None))
+        .order_by(ActionEvent.action_id, ActionEvent.id)
+    ).all()
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for action_id, reason in rows:
+        if action_id is not None and reason and reason not in reasons[action_id]:
+            reasons[action_id].append(reason)
+    return {k: tuple(v) for k, v in reasons.items()}
+
+
 def latest_notes(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
     """The text of each action's latest update."""
     return latest_reasons(session, action_ids, kinds=(EventKind.NOTE,))
@@ -592,4 +649,6 @@ def action_detail(session: Session, action: Action, today: date, viewer: Actor) 
         recommendation_text=recommendation.text if recommendation else "",
         history=tuple(history(session, action.id)),
         owner_users=role_holders(session, action.id, viewer),
+        today=today,
+        revisions=revision_counts(session, [action.id]).get(action.id, 0),
     )

@@ -53,3 +53,27 @@ def days_late(status: ActionStatus, due: date, today: date) -> int:
 def today_in(timezone: str, now: datetime) -> date:
     """The calendar date in the plan's timezone at the aware instant `now`."""
     return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def slipped(original_due: date, revised_due: date | None) -> bool:
+    """An action has slipped when its current due date is later than its baseline (original) date."""
+    return revised_due is not None and revised_due > original_due
+
+
+def days_slipped(original_due: date, revised_due: date | None) -> int:
+    """How far the current due date lies beyond the baseline, in days (0 if it has not slipped)."""
+    if revised_due is None or revised_due <= original_due:
+        return 0
+    return (revised_due - original_due).days
+
+
+def days_past_baseline(status: ActionStatus, original_due: date, today: date) -> int:
+    """How many days an open action is past its original date, whatever its revised date says."""
+    return days_late(status, original_due, today)
+
+
+def is_exception(status: ActionStatus, original_due: date, revised_due: date | None, today: date) -> bool:
+    """What the board hears about: an open action that is overdue or has slipped past its baseline."""
+    if status == ActionStatus.COMPLETE:
+        return False
+    return current_due(original_due, revised_due) < today or slipped(original_due, revised_due)

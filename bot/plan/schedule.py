@@ -26,7 +26,14 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 from bot.plan.errors import InvalidInput
 
-ScheduleKind = Literal["monthly", "quarterly", "rrule", "off"]
+# "by-exception": each month's summary only when the plan has an exception or a change since the
+# last one; "quarterly-or-exception": each quarter's always, and the other months' by exception.
+ScheduleKind = Literal["monthly", "quarterly", "rrule", "off", "by-exception", "quarterly-or-exception"]
+BY_EXCEPTION_WORDS: Final = frozenset({"by exception", "by-exception", "exception", "exceptions"})
+QUARTERLY_OR_EXCEPTION_WORDS: Final = frozenset({
+    "quarterly or by exception", "quarterly or exception", "quarterly-or-exception", "quarterly or by-exception",
+    "quarterly by exception", "quarterly+exception",
+})
 
 SUMMARY_TIME: Final = time(9, 0)
 QUARTER_MONTHS: Final = (1, 4, 7, 10)
@@ -36,7 +43,8 @@ MONTH_NAMES: Final = (
 )
 
 UNREADABLE: Final = 'I can\'t read "{text}" as a schedule: {reason}'
-HINT: Final = "try monthly, quarterly, off, or an RRULE such as RRULE:FREQ=WEEKLY;BYDAY=MO"
+HINT: Final = ('try monthly, quarterly, off, "quarterly or by exception", "by exception", or an RRULE such as '
+               "RRULE:FREQ=WEEKLY;BYDAY=MO")
 TOO_FREQUENT: Final = "FREQ={freq} runs more often than once a day; the finest is FREQ=DAILY"
 UNKNOWN_FREQ: Final = "FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"
 NO_FREQ: Final = "an RRULE needs a FREQ, e.g. FREQ=MONTHLY"
@@ -94,6 +102,12 @@ class Schedule:
                 return f"first working day of each month at {SUMMARY_TIME:%H:%M}"
             case "quarterly":
                 return f"first working day of each quarter at {SUMMARY_TIME:%H:%M}"
+            case "by-exception":
+                return (f"first working day of each month at {SUMMARY_TIME:%H:%M}, only when there is an exception "
+                        "or a change since the last summary")
+            case "quarterly-or-exception":
+                return (f"quarterly or by exception: the first working day of each quarter at {SUMMARY_TIME:%H:%M}, "
+                        "and of the other months when there is an exception or a change since the last summary")
             case "rrule":
                 return f"custom: {self.rule}"
             case _:
@@ -143,7 +157,11 @@ def parse_schedule(text: str) -> Schedule:
         return Schedule("monthly")
     if words == "quarterly":
         return Schedule("quarterly")
-    if words in ("off", "none", "by exception"):
+    if words in QUARTERLY_OR_EXCEPTION_WORDS:
+        return Schedule("quarterly-or-exception")
+    if words in BY_EXCEPTION_WORDS:
+        return Schedule("by-exception")
+    if words in ("off", "none"):
         return Schedule("off")
     stripped = text.strip()
     if "\n" in stripped and "FREQ=" in stripped.upper():
@@ -159,6 +177,16 @@ def parse_schedule(text: str) -> Schedule:
     rule = "".join(rule.split()).upper().strip(";")
     _compile(rule, shown=text)
     return Schedule("rrule", rule)
+
+
+def always_posts(schedule: Schedule, slot: Slot) -> bool:
+    """Whether the slot's summary goes out whatever the plan says, or only by exception (when the
+    plan has an exception or a change since the last summary)."""
+    if schedule.kind == "by-exception":
+        return False
+    if schedule.kind == "quarterly-or-exception":
+        return "-Q" in slot.period
+    return True
 
 
 def slots_between(schedule: Schedule, tz: str, start: datetime, end: datetime) -> list[Slot]:
@@ -203,6 +231,14 @@ def _slots_from(schedule: Schedule, zone: ZoneInfo, start: datetime, end: dateti
             yield from _working_day_slots(zone, start, end, quarterly=False)
         case "quarterly":
             yield from _working_day_slots(zone, start, end, quarterly=True)
+        case "by-exception":
+            yield from _working_day_slots(zone, start, end, quarterly=False)
+        case "quarterly-or-exception":
+            for monthly in _working_day_slots(zone, start, end, quarterly=False):
+                year, month = (int(part) for part in monthly.period.split("-"))
+                quarter = (month - 1) // 3 + 1
+                in_quarter = Slot(f"{year}-Q{quarter}", f"Q{quarter} {year}", monthly.at)
+                yield in_quarter if month in QUARTER_MONTHS else monthly
         case "rrule":
             assert schedule.rule is not None
             yield from _custom_slots(_compile(schedule.rule), zone, start, end)

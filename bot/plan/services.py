@@ -23,7 +23,7 @@ from bot.plan.rules import ActionStatus, current_due, today_in
 from bot.plan.storable import storable
 from storage.db import rows_matched
 from storage.kinds import EventKind
-from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
+from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleAlias, RoleMember
 
 __all__ = ["Actor"]  # re-exported: callers have always found the actor here
 
@@ -61,11 +61,21 @@ def role_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def find_role(session: Session, name: str) -> Role | None:
+    """The role of that name, or the one a role of that name was renamed or merged into."""
+    key = role_key(name)
+    role = session.scalar(select(Role).where(Role.name_key == key))
+    if role is None:
+        aliased = select(RoleAlias.role_id).where(RoleAlias.name_key == key)
+        role = session.scalar(select(Role).where(Role.id.in_(aliased)))
+    return role
+
+
 def get_or_create_role(session: Session, name: str) -> Role:
     clean = storable(" ".join(name.split()), what="The role name", field="role")
     if not clean:
         raise InvalidInput("A role needs a name.", field="role")
-    role = session.scalar(select(Role).where(Role.name_key == role_key(clean)))
+    role = find_role(session, clean)
     if role is None:
         role = Role(name=clean, name_key=role_key(clean))
         session.add(role)
@@ -330,9 +340,12 @@ def create_plan(
 
 
 def set_owners(session: Session, action: Action, actor: Actor, now: datetime, roles: list[str]) -> bool:
-    """Replace the action's owner roles; True if they changed."""
+    """Replace the action's owner roles; True if they changed (a role's old name is the role)."""
     before = [o.role.name for o in action.owners]
     if [role_key(r) for r in roles] == [role_key(b) for b in before]:
+        return False
+    found = [find_role(session, r) for r in roles]
+    if all(found) and [r.id for r in found if r] == [o.role_id for o in action.owners]:
         return False
     wanted = [get_or_create_role(session, r) for r in roles]
     session.execute(delete(ActionOwner).where(ActionOwner.action_id == action.id))
@@ -343,3 +356,103 @@ def set_owners(session: Session, action: Action, actor: Actor, now: datetime, ro
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=EventKind.OWNERS,
            old=" / ".join(before) or None, new=" / ".join(r.name for r in wanted))
     return True
+
+
+ROLE_UNKNOWN = 'There is no role "{name}".'
+ROLE_EXISTS = 'There is already a role "{name}"; to make the two one, merge them.'
+ROLE_SAME = '"{name}" and "{other}" are already one role.'
+ROLE_UNCHANGED = 'The role is already called "{name}".'
+ROLE_MERGED_REASON = "roles merged: {source} into {target}"
+
+
+def _role(session: Session, name: str) -> Role:
+    role = find_role(session, name)
+    if role is None:
+        raise NotFound(ROLE_UNKNOWN.format(name=" ".join(name.split())), field="role")
+    return role
+
+
+def _plans_using(session: Session, role_ids: list[int], fallback: Plan | None) -> list[Plan]:
+    plans = list(session.scalars(
+        select(Plan).where(Plan.id.in_(
+            select(Action.plan_id).join(ActionOwner, ActionOwner.action_id == Action.id)
+            .where(ActionOwner.role_id.in_(role_ids))
+        )).order_by(Plan.key)
+    ))
+    return plans or ([fallback] if fallback is not None else [])
+
+
+def _keep_alias(session: Session, role: Role, name: str, key: str) -> None:
+    if session.scalar(select(RoleAlias.id).where(RoleAlias.name_key == key)) is None:
+        session.add(RoleAlias(role_id=role.id, name=name, name_key=key))
+
+
+def rename_role(session: Session, actor: Actor, now: datetime, old: str, new: str, *,
+                plan: Plan | None = None) -> Role:
+    """Give a role a new name, everywhere it is used; the mappings to people stay, and the old
+    name keeps finding it (an import that still says it). Only admins of every plan whose
+    actions it owns may rename it."""
+    role = _role(session, old)
+    clean = " ".join(new.split())
+    if not clean:
+        raise InvalidInput("A role needs a name.", field="role")
+    other = find_role(session, clean)
+    if other is not None and other.id != role.id:
+        raise Conflict(ROLE_EXISTS.format(name=other.name))
+    if role.name == clean:
+        raise Conflict(ROLE_UNCHANGED.format(name=clean))
+    plans = _plans_using(session, [role.id], plan)
+    for each in plans:
+        check_admin(session, each, actor)
+    before = role.name
+    session.execute(delete(RoleAlias).where(RoleAlias.name_key == role_key(clean)))
+    if role.name_key != role_key(clean):
+        _keep_alias(session, role, role.name, role.name_key)
+    role.name, role.name_key = clean, role_key(clean)
+    session.flush()
+    for each in plans:
+        record(session, plan_id=each.id, actor=actor, now=now, kind=EventKind.ROLE_RENAMED, old=before, new=clean)
+    return role
+
+
+def merge_roles(session: Session, actor: Actor, now: datetime, source_name: str, target_name: str, *,
+                plan: Plan | None = None) -> Role:
+    """Make `source` part of `target`: its actions and the people mapped to it move over, its
+    name keeps finding `target`, and each action whose owners change has that in its history."""
+    source, target = _role(session, source_name), _role(session, target_name)
+    if source.id == target.id:
+        raise Conflict(ROLE_SAME.format(name=source_name.strip(), other=target.name))
+    plans = _plans_using(session, [source.id, target.id], plan)
+    for each in plans:
+        check_admin(session, each, actor)
+    owned = list(session.scalars(
+        select(Action).join(ActionOwner, ActionOwner.action_id == Action.id).where(ActionOwner.role_id == source.id)
+    ))
+    before = {a.id: " / ".join(o.role.name for o in a.owners) for a in owned}
+    has_target = select(ActionOwner.action_id).where(ActionOwner.role_id == target.id)
+    session.execute(update(ActionOwner)
+                    .where(ActionOwner.role_id == source.id, ActionOwner.action_id.not_in(has_target))
+                    .values(role_id=target.id).execution_options(synchronize_session=False))
+    session.execute(delete(ActionOwner).where(ActionOwner.role_id == source.id))
+    holds_target = select(RoleMember.user_id + "|" + RoleMember.org_id).where(RoleMember.role_id == target.id)
+    session.execute(update(RoleMember).where(RoleMember.role_id == source.id,
+                                             (RoleMember.user_id + "|" + RoleMember.org_id).not_in(holds_target))
+                    .values(role_id=target.id).execution_options(synchronize_session=False))
+    session.execute(delete(RoleMember).where(RoleMember.role_id == source.id))
+    session.execute(update(RoleAlias).where(RoleAlias.role_id == source.id).values(role_id=target.id)
+                    .execution_options(synchronize_session=False))
+    name, key = source.name, source.name_key
+    session.expire_all()
+    session.execute(delete(Role).where(Role.id == source.id))
+    session.add(RoleAlias(role_id=target.id, name=name, name_key=key))
+    session.expire_all()
+    reason = ROLE_MERGED_REASON.format(source=name, target=target.name)
+    for action in owned:
+        after = " / ".join(o.role.name for o in action.owners)
+        _bump(session, action, {}, expected={})
+        record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=EventKind.OWNERS,
+               old=before[action.id], new=after, reason=reason)
+    for each in plans:
+        record(session, plan_id=each.id, actor=actor, now=now, kind=EventKind.ROLE_MERGED, old=name, new=target.name)
+    session.flush()
+    return target

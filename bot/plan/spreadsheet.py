@@ -11,10 +11,11 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import date
 
 from bot.plan.dates import DateError, parse_date
-from bot.plan.rules import ActionStatus
+from bot.plan.rules import ActionStatus, Rag
 
 # The headings an export writes; reading accepts these and the aliases in _HEADING_ALIASES.
 HEADINGS: tuple[str, ...] = (
@@ -27,25 +28,38 @@ HEADINGS: tuple[str, ...] = (
     "Reason",
     "Status",
     "Notes",
+    "Completed",
 )
 REQUIRED_HEADINGS: tuple[str, ...] = ("Recommendation", "Actions", "Owner", "Delivery Date")
 
-# Status words, matched case-insensitively with "-" and "_" read as spaces. Red and Amber in a
-# Status column mean "not complete"; the RAG itself is always derived, never read.
-STATUS_WORDS: dict[str, ActionStatus] = {
-    "complete": ActionStatus.COMPLETE,
-    "completed": ActionStatus.COMPLETE,
-    "done": ActionStatus.COMPLETE,
-    "closed": ActionStatus.COMPLETE,
-    "green": ActionStatus.COMPLETE,
-    "in progress": ActionStatus.IN_PROGRESS,
-    "on track": ActionStatus.IN_PROGRESS,
-    "ongoing": ActionStatus.IN_PROGRESS,
-    "started": ActionStatus.IN_PROGRESS,
-    "amber": ActionStatus.IN_PROGRESS,
-    "red": ActionStatus.IN_PROGRESS,
-    "not started": ActionStatus.NOT_STARTED,
-    "not yet started": ActionStatus.NOT_STARTED,
+# Status words, matched case-insensitively with "-" and "_" read as spaces: the status each
+# means and, for the words boards use as a RAG ("Overdue", "Red", "On track"), the colour the
+# file claims. planbot derives RAG from the dates; a claimed colour that disagrees is warned about.
+STATUS_WORDS: dict[str, tuple[ActionStatus, Rag | None]] = {
+    "complete": (ActionStatus.COMPLETE, Rag.GREEN),
+    "completed": (ActionStatus.COMPLETE, Rag.GREEN),
+    "done": (ActionStatus.COMPLETE, Rag.GREEN),
+    "closed": (ActionStatus.COMPLETE, Rag.GREEN),
+    "achieved": (ActionStatus.COMPLETE, Rag.GREEN),
+    "delivered": (ActionStatus.COMPLETE, Rag.GREEN),
+    "green": (ActionStatus.COMPLETE, Rag.GREEN),
+    "blue": (ActionStatus.COMPLETE, Rag.GREEN),  # BRAG: blue is complete
+    "in progress": (ActionStatus.IN_PROGRESS, None),
+    "ongoing": (ActionStatus.IN_PROGRESS, None),
+    "started": (ActionStatus.IN_PROGRESS, None),
+    "open": (ActionStatus.IN_PROGRESS, None),
+    "on track": (ActionStatus.IN_PROGRESS, Rag.AMBER),
+    "amber": (ActionStatus.IN_PROGRESS, Rag.AMBER),
+    "at risk": (ActionStatus.IN_PROGRESS, Rag.AMBER),
+    "red": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "overdue": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "off track": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "late": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "delayed": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "behind": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "behind schedule": (ActionStatus.IN_PROGRESS, Rag.RED),
+    "not started": (ActionStatus.NOT_STARTED, None),
+    "not yet started": (ActionStatus.NOT_STARTED, None),
 }
 
 # What the user reads when a file is refused.
@@ -54,14 +68,15 @@ MSG_MISSING_HEADINGS = "Missing {noun} {missing}; the headings found are: {found
 MSG_REPEATED_HEADING = 'The heading "{heading}" means the same as "{earlier}"; keep only one.'
 MSG_NO_ACTIONS = "There are no actions below the headings."
 MSG_NO_RECOMMENDATION_ABOVE = "{column} is blank and there is no recommendation above it to continue."
-MSG_NO_RECOMMENDATION_NUMBER = '{column} "{text}" has no number; start it with one, like "1) {example}".'
+MSG_BAD_RECOMMENDATION_NUMBER = '{column} "{text}" is not a recommendation number; write a whole number, like 1.'
+MSG_COMPLETED_BUT_OPEN = '{column} "{text}" says it was completed, but {status} says "{word}"; clear one of them.'
 MSG_RECOMMENDATION_TEXT_DIFFERS = "Recommendation {number} is given here with different text from row {row}."
 MSG_BLANK_ACTION = "{column} is blank; describe the action."
 MSG_BLANK_OWNER = '{column} is blank; give at least one role, like "Head of Protection".'
 MSG_BLANK_DATE = "{column} is blank."
 MSG_BAD_DATE = "{column} {error}"
 MSG_REVISED_WITHOUT_REASON = '{column} "{text}" needs a reason; {where}.'
-MSG_UNKNOWN_STATUS = 'Status "{text}" is not one I know; use one of: {words}, or leave it blank.'
+MSG_UNKNOWN_STATUS = '{column} "{text}" is not one I know; use one of: {words}, or leave it blank.'
 MSG_REF_WITH_SPACE = 'Ref "{text}" has a space in it; use a short reference like 4.1.'
 MSG_DUPLICATE_REF = 'Ref "{ref}" is already used on row {row}; give each action its own Ref.'
 MSG_CELL_TOO_LONG = "{column} is {length:,} characters long; the most a cell may hold is {limit:,}."
@@ -80,30 +95,42 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # before it, and reading takes that apostrophe away again, so export -> import is exact.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-_STATUS_WORDS_SHOWN = (
-    "Complete, Completed, Done, Closed, Green, In progress, On track, Ongoing, Started, "
-    "Amber, Red, Not started, Not yet started"
+# What the reader says and goes on: the import is made, and the report lists these by row.
+WARN_IGNORED_COLUMN = 'The column "{heading}" is not one planbot reads, so it was ignored.'
+WARN_NUMBERED = (
+    "{column} gives no number{s} for {count} recommendation{s}, so {they} {were} numbered in file order: {numbers}."
 )
 
-# Normalised heading -> the field it fills. "rag" is recognised only to be ignored.
-_HEADING_ALIASES: dict[str, str] = {
-    "recommendation": "recommendation",
-    "ref": "ref",
-    "actions": "action",
-    "action": "action",
-    "owner": "owner",
-    "owners": "owner",
-    "action owner": "owner",
-    "delivery date": "delivery_date",
-    "due date": "delivery_date",
-    "revised date": "revised_date",
-    "reason": "reason",
-    "revision reason": "reason",
-    "latest reason": "reason",
-    "status": "status",
-    "notes": "notes",
-    "rag": "rag",
+_STATUS_WORDS_SHOWN = (
+    "Complete, Completed, Done, Closed, Achieved, Delivered, Green, Blue, In progress, Ongoing, Started, Open, "
+    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started"
+)
+
+# The headings people use in real trackers, normalised (`_normalise_heading`), by the field each fills.
+_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "recommendation": ("recommendation", "recommendations", "recommendation text", "area for improvement",
+                       "areas for improvement", "finding"),
+    "number": ("#", "no", "no.", "number", "rec", "rec no", "rec. no", "rec no.", "recommendation no",
+               "recommendation no.", "recommendation number"),
+    "ref": ("ref", "ref.", "action ref", "reference", "action no", "action no.", "action number"),
+    "action": ("actions", "action", "action(s)", "actions to be taken", "action to be taken", "what we will do"),
+    "owner": ("owner", "owners", "owner(s)", "action owner", "action owners", "action owner(s)", "lead",
+              "lead officer", "responsible", "responsible officer"),
+    "delivery_date": ("delivery date", "due date", "due", "target date", "deadline", "date due", "original date",
+                      "original delivery date", "original target date", "target completion date"),
+    "revised_date": ("revised date", "new date", "revised target", "revised target date", "revised due date",
+                     "new target date", "revised delivery date", "new delivery date", "new completion date",
+                     "revised deadline", "new due date"),
+    "reason": ("reason", "revision reason", "latest reason", "reason for revision", "reason for change",
+               "reason for delay"),
+    "notes": ("notes", "note", "reason/notes", "notes/reason", "reason/comments", "comments", "comment", "update",
+              "updates", "progress", "progress update", "latest update", "commentary", "remarks"),
+    "status": ("status", "current status", "progress status"),
+    "rag": ("rag", "rag status", "rag rating", "rag rate"),
+    "completed": ("completed", "completion date", "date completed", "completed on", "actual completion date",
+                  "date of completion", "completed date"),
 }
+_HEADING_ALIASES: dict[str, str] = {alias: field for field, aliases in _FIELD_ALIASES.items() for alias in aliases}
 _FIELD_HEADINGS: dict[str, str] = {
     "recommendation": "Recommendation",
     "action": "Actions",
@@ -140,6 +167,15 @@ class SheetRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class TypedRag:
+    """A colour the file claims for an action ("Red", "Overdue", "On track"), and where."""
+
+    column: str  # the heading, as the file writes it
+    word: str  # the cell, as typed
+    rag: Rag
+
+
+@dataclass(frozen=True)
 class SheetAction:
     row: int
     recommendation: int
@@ -151,12 +187,16 @@ class SheetAction:
     revision_reason: str | None
     status: ActionStatus
     notes: str | None
+    completed_on: date | None = None  # from a Completed / Completion date column
+    typed_rag: TypedRag | None = None
+    has_completed_column: bool = False
 
 
 @dataclass(frozen=True)
 class SheetPlan:
     recommendations: dict[int, str]
     actions: list[SheetAction]
+    warnings: list[RowProblem] = default(default_factory=list)  # read anyway; the report lists them
 
 
 def read_plan_csv(text: str) -> SheetPlan:
@@ -188,12 +228,23 @@ def _unprotect(value: str) -> str:
     return value
 
 
+def _status_word(text: str) -> str:
+    return " ".join(text.replace("-", " ").replace("_", " ").split()).lower()
+
+
 def parse_status(text: str) -> ActionStatus | None:
     """The status a Status cell means (blank is not started), or None for an unknown word."""
-    words = " ".join(text.replace("-", " ").replace("_", " ").split()).lower()
+    words = _status_word(text)
     if not words:
         return ActionStatus.NOT_STARTED
-    return STATUS_WORDS.get(words)
+    known = STATUS_WORDS.get(words)
+    return known[0] if known else None
+
+
+def claimed_rag(text: str) -> Rag | None:
+    """The colour a Status or RAG cell claims, if it claims one."""
+    known = STATUS_WORDS.get(_status_word(text))
+    return known[1] if known else None
 
 
 def split_owners(text: str) -> tuple[str, ...]:
@@ -221,7 +272,9 @@ def _blank(cells: Iterable[str]) -> bool:
 
 
 def _normalise_heading(cell: str) -> str:
-    return " ".join(cell.split()).lower()
+    """Owner(s) -> owner(s); "Reason / Notes:" -> reason/notes; "Due date *" -> due date."""
+    words = " ".join(cell.split()).lower().rstrip(":*").strip()
+    return re.sub(r"\s*/\s*", "/", words)
 
 
 class _SheetReader:
@@ -239,6 +292,10 @@ class _SheetReader:
         self.actions_per_recommendation: dict[int, int] = {}
         self.current: int | None = None
         self.current_is_bad = False
+        self.warnings: list[RowProblem] = []
+        self.numbered: list[int] = []  # recommendations the file gave no number, numbered in file order
+        self.numbered_row: int | None = None
+        self.by_text: dict[str, int] = {}  # a recommendation's folded text -> its number
 
     def read(self) -> SheetPlan:
         heading_index = self._find_heading_row()
@@ -254,7 +311,25 @@ class _SheetReader:
             self.problems.append(RowProblem(heading_row, MSG_NO_ACTIONS))
         if self.problems:
             raise SheetRefused(self.problems)
-        return SheetPlan(recommendations=self.recommendations, actions=self.actions)
+        if self.numbered:
+            self._warn_numbered()
+        warnings = sorted(self.warnings, key=lambda warning: warning.row)
+        return SheetPlan(recommendations=self.recommendations, actions=self.actions, warnings=warnings)
+
+    def _warn_numbered(self) -> None:
+        count = len(self.numbered)
+        many = count > 1
+        first, last = self.numbered[0], self.numbered[-1]
+        consecutive = self.numbered == list(range(first, last + 1))
+        shown = [str(n) for n in self.numbered]
+        if count > 2 and consecutive:  # noqa: PLR2004 - two numbers read better as "1 and 2"
+            numbers = f"{first} to {last}"
+        else:
+            numbers = ", ".join(shown[:-1]) + (" and " if many else "") + shown[-1]
+        assert self.numbered_row is not None
+        self.warnings.append(RowProblem(self.numbered_row, WARN_NUMBERED.format(
+            column=self.headings["recommendation"], count=count, s="s" if many else "",
+            they="they" if many else "it", were="were" if many else "was", numbers=numbers)))
 
     def _find_heading_row(self) -> int | None:
         non_blank = [index for index, record in enumerate(self.records) if not _blank(record)]
@@ -270,14 +345,14 @@ class _SheetReader:
         for index, cell in enumerate(record):
             field = _HEADING_ALIASES.get(_normalise_heading(cell))
             if field is None:
+                if cell.strip():
+                    heading = " ".join(cell.split())[:80]
+                    self.warnings.append(RowProblem(row, WARN_IGNORED_COLUMN.format(heading=heading)))
                 continue
             shown = " ".join(cell.split())
             if field in self.columns:
-                if field != "rag":
-                    earlier = self.headings[field]
-                    self.problems.append(
-                        RowProblem(row, MSG_REPEATED_HEADING.format(heading=shown, earlier=earlier))
-                    )
+                earlier = self.headings[field]
+                self.problems.append(RowProblem(row, MSG_REPEATED_HEADING.format(heading=shown, earlier=earlier)))
                 continue
             self.columns[field] = index
             self.headings[field] = shown
@@ -318,11 +393,12 @@ class _SheetReader:
         self.problems.append(RowProblem(row, message))
 
     def _read_row(self, record: list[str], row: int) -> None:
-        cells = {field: self._cell(record, field) for field in self.columns if field != "rag"}
-        if _blank(cells.values()) or self._unstorable(cells, row):
+        cells = {field: self._cell(record, field) for field in self.columns}
+        # A colour alone (a RAG cell beside nothing) is no action.
+        if _blank(v for f, v in cells.items() if f != "rag") or self._unstorable(cells, row):
             return
-        recommendation = self._read_recommendation(cells["recommendation"], row)
-        if not any(value for field, value in cells.items() if field != "recommendation"):
+        recommendation = self._read_recommendation(cells["recommendation"], cells.get("number", ""), row)
+        if not any(value for field, value in cells.items() if field not in ("recommendation", "number", "rag")):
             return  # a row giving only a recommendation: its actions follow on the rows below
         problems_before = len(self.problems)
 
@@ -347,9 +423,14 @@ class _SheetReader:
             )
         if revised_due is not None and reason is None:
             reason = notes
-        status = parse_status(cells.get("status", ""))
-        if status is None:
-            self._problem(row, MSG_UNKNOWN_STATUS.format(text=cells["status"], words=_STATUS_WORDS_SHOWN))
+        status, typed = self._read_status(cells, row)
+        completed_on = self._read_date(cells.get("completed", ""), "completed", row, required=False)
+        if completed_on is not None and status is not None:
+            if status != ActionStatus.COMPLETE and cells.get("status"):
+                self._problem(row, MSG_COMPLETED_BUT_OPEN.format(
+                    column=self.headings["completed"], text=cells["completed"], status=self.headings["status"],
+                    word=cells["status"]))
+            status = ActionStatus.COMPLETE
         ref = self._read_ref(cells.get("ref", ""), recommendation, row)
 
         if len(self.problems) > problems_before or recommendation is None or ref is None:
@@ -367,31 +448,69 @@ class _SheetReader:
                 revision_reason=reason,
                 status=status,
                 notes=notes,
+                completed_on=completed_on,
+                typed_rag=typed,
+                has_completed_column="completed" in self.columns,
             )
         )
 
-    def _read_recommendation(self, cell: str, row: int) -> int | None:
+    def _read_status(self, cells: dict[str, str], row: int) -> tuple[ActionStatus | None, TypedRag | None]:
+        """The status from Status (or, without that column, from a RAG column), and the colour the file claims:
+        a RAG column's, else the Status word's ("Overdue", "On track")."""
+        status_cell, rag_cell = cells.get("status", ""), cells.get("rag", "")
+        for field, cell in (("status", status_cell), ("rag", rag_cell)):
+            if cell and parse_status(cell) is None:
+                self._problem(row, MSG_UNKNOWN_STATUS.format(column=self.headings[field], text=cell,
+                                                             words=_STATUS_WORDS_SHOWN))
+                return None, None
+        # Without a Status column, a RAG column says whether the action is complete.
+        status = parse_status(status_cell if "status" in self.columns else rag_cell)
+        typed = None
+        for field, cell in (("rag", rag_cell), ("status", status_cell)):
+            colour = claimed_rag(cell) if cell else None
+            if colour is not None:
+                typed = TypedRag(self.headings[field], " ".join(cell.split()), colour)
+                break
+        return status, typed
+
+    def _read_recommendation(self, cell: str, number_cell: str, row: int) -> int | None:
         column = self.headings["recommendation"]
-        if not cell:
+        if not cell and not number_cell:
             if self.current is None and not self.current_is_bad:
                 self._problem(row, MSG_NO_RECOMMENDATION_ABOVE.format(column=column))
                 self.current_is_bad = True  # one problem is enough for the rows that follow
             return self.current
-        match = _RECOMMENDATION.fullmatch(cell)
-        if match is None:
-            example = " ".join(cell.split())[:40]
-            self._problem(row, MSG_NO_RECOMMENDATION_NUMBER.format(column=column, text=cell, example=example))
-            self.current, self.current_is_bad = None, True
-            return None
-        number, text = int(match[1]), match[2].strip()
+        if number_cell:
+            match = _RECOMMENDATION.fullmatch(number_cell)
+            if match is None or match[2].strip():
+                self._problem(row, MSG_BAD_RECOMMENDATION_NUMBER.format(column=self.headings["number"],
+                                                                        text=number_cell))
+                self.current, self.current_is_bad = None, True
+                return None
+            number, text = int(match[1]), " ".join(cell.split())
+        elif match := _RECOMMENDATION.fullmatch(cell):
+            number, text = int(match[1]), match[2].strip()
+        else:
+            # Printed without numbers: the same text again continues it; new text is the next one.
+            text = " ".join(cell.split())
+            number = self.by_text.get(text.casefold()) or self._next_number(row)
         known = self.recommendations.get(number)
         if known is None or (not known and text):
             self.recommendations[number] = text
             self.recommendation_rows[number] = row
+            if text:
+                self.by_text.setdefault(" ".join(text.split()).casefold(), number)
         elif text and " ".join(text.split()) != " ".join(known.split()):
             earlier = self.recommendation_rows[number]
             self._problem(row, MSG_RECOMMENDATION_TEXT_DIFFERS.format(number=number, row=earlier))
         self.current, self.current_is_bad = number, False
+        return number
+
+    def _next_number(self, row: int) -> int:
+        number = max(self.recommendations, default=0) + 1
+        self.numbered.append(number)
+        if self.numbered_row is None:
+            self.numbered_row = row
         return number
 
     def _read_date(self, cell: str, field: str, row: int, *, required: bool) -> date | None:

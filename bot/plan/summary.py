@@ -1,9 +1,9 @@
 """The periodic summary as data: what a plan's board report says, before any rendering.
 
 Built from the plan as it stands at `now` and from its audit trail since the last posted
-summary. Its sentences (title, headline, progress, footer) are here; `bot.plan.outline` lays
-the report out once, and every rendering (`bot.plan.summary_text`, `bot.slack.summary_blocks`)
-draws that outline.
+summary. Its facts and a few sentences (title, progress, footer) are here; `bot.plan.outline`
+lays the report out once, with its executive sentence and exceptions, and every rendering
+(`bot.plan.summary_text`, `bot.plan.summary_json`, `bot.slack.summary_blocks`) draws that outline.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from bot.plan import queries
 from bot.plan.dates import MAX_YEAR, MIN_YEAR, MONTH_NAMES, MONTHS, format_long
 from bot.plan.errors import InvalidInput
-from bot.plan.phrases import days_late, plural
-from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
+from bot.plan.phrases import plural
+from bot.plan.queries import ActionView, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
-from bot.plan.schedule import Schedule, Slot, due_slot
+from bot.plan.schedule import QUARTER_MONTHS, Schedule, Slot, due_slot
+from bot.plan.slippage import Slippage, slippage_of
 from storage.kinds import EventKind, PostState
 from storage.models import Action, ActionEvent, Plan, SummaryPost
 
@@ -81,17 +82,21 @@ def period_from_key(key: str) -> Period:
 
 
 def period_for_month(schedule: Schedule, year: int, month: int) -> Period:
-    """The period a month falls in: its quarter for a quarterly plan, else the month itself."""
-    if schedule.kind == "quarterly":
+    """The period a month falls in: its quarter for a quarterly plan (and for "quarterly or by
+    exception", in the month the quarter's summary goes out), else the month itself."""
+    if schedule.kind == "quarterly" or (schedule.kind == "quarterly-or-exception" and month in QUARTER_MONTHS):
         return quarter_period(year, (month - 1) // 3 + 1)
     return month_period(year, month)
 
 
 def period_of_slot(slot: Slot, schedule: Schedule) -> Period:
-    cadence: Cadence = (
-        "custom" if schedule.kind == "rrule" else "quarterly" if schedule.kind == "quarterly" else "monthly"
-    )
+    cadence: Cadence = "custom" if schedule.kind == "rrule" else "quarterly" if "-Q" in slot.period else "monthly"
     return Period(slot.period, slot.label, cadence)
+
+
+def by_exception_is_due(summary: Summary) -> bool:
+    """A summary sent "by exception" goes out when the plan has an exception, or a change since the last one."""
+    return bool(summary.exceptions) or summary.has_changes
 
 
 def current_period(schedule: Schedule, tz: str, now: datetime) -> Period:
@@ -156,6 +161,24 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class ExceptionItem:
+    """An open action the board hears about: overdue, or slipped past its original date."""
+
+    action: ActionView
+    latest_reason: str | None
+    revisions: int  # how many times its date was revised
+
+
+@dataclass(frozen=True)
+class ExceptionGroup:
+    """The exceptions under one recommendation, as a board reads them."""
+
+    number: int
+    text: str
+    items: tuple[ExceptionItem, ...]
+
+
+@dataclass(frozen=True)
 class Summary:
     plan: PlanView
     period: Period
@@ -167,11 +190,12 @@ class Summary:
     completed: tuple[Completion, ...]
     newly_overdue: tuple[ActionView, ...]
     revised: tuple[Revision, ...]
-    exceptions: tuple[OverdueItem, ...]  # most late first
+    exceptions: tuple[ExceptionItem, ...]  # in plan order: recommendation, then action
     due_soon: tuple[ActionView, ...]  # soonest first
     recommendations: tuple[RecommendationView, ...]
     recommendation_count: int
     last_event_id: int | None
+    slippage: Slippage
     due_soon_days: int = DUE_SOON_DAYS
 
     @property
@@ -179,12 +203,17 @@ class Summary:
         return f"{self.plan.title} — {self.period.update_name} — {self.period.label}"
 
     @property
-    def headline(self) -> str:
-        return executive_summary(self.figures, self.exceptions)
-
-    @property
     def has_changes(self) -> bool:
         return bool(self.completed or self.newly_overdue or self.revised)
+
+    @property
+    def exception_groups(self) -> tuple[ExceptionGroup, ...]:
+        """The exceptions grouped under their recommendations, in the plan's order."""
+        texts = {rec.number: rec.text for rec in self.recommendations}
+        groups: dict[int, list[ExceptionItem]] = {}
+        for item in self.exceptions:
+            groups.setdefault(item.action.recommendation, []).append(item)
+        return tuple(ExceptionGroup(n, texts.get(n, ""), tuple(items)) for n, items in groups.items())
 
     def progress(self) -> str:
         """Like: 40% complete (4 of 10 actions), up 10 points from 30% at the February 2027 summary."""
@@ -218,33 +247,6 @@ class Summary:
             f"Generated by planbot at {local:%H:%M} on {format_long(local.date())} ({self.plan.timezone}) "
             f"from plan {self.plan.key}{source}: {self.figures.total} actions under {recs}{trail}."
         )
-
-
-def _is(n: int) -> str:
-    return f"{n} is" if n == 1 else f"{n} are"
-
-
-def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = ()) -> str:  # noqa: PLR0911 - one sentence for each shape of the figures
-    """One sentence in the board's voice, from the figures alone."""
-    red, amber, green, total = figures.red, figures.amber, figures.green, figures.total
-    if total == 0:
-        return "The plan has no actions yet."
-    if green == total:
-        return "All actions are complete."
-    if red == 0:
-        return "All actions are complete or on track."
-    if red == total:
-        return "The plan's one action is overdue." if total == 1 else f"All {total} actions are overdue."
-    if red == 1:
-        if exceptions:
-            late = exceptions[0].action
-            return f"All actions are complete or on track except one: {late.ref}, {days_late(late.days_late)}."
-        return "All actions are complete or on track except one."
-    if amber == 0:
-        return f"{red} of {total} actions are overdue and the other {green} complete."
-    if green == 0:
-        return f"{red} of {total} actions are overdue and the other {amber} on track."
-    return f"{red} of {total} actions are overdue; {_is(green)} complete and {_is(amber)} on track."
 
 
 def last_posted(session: Session, plan_id: int, *, excluding: str | None = None,
@@ -308,7 +310,9 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
 
     everything = [a for rec in view.recommendations for a in rec.actions]
     overdue = sorted((a for a in everything if a.rag == Rag.RED), key=lambda a: a.due)
-    reasons = queries.latest_reasons(session, [a.id for a in overdue])
+    exceptional = [a for a in everything if a.is_exception]
+    reasons = queries.latest_reasons(session, [a.id for a in exceptional])
+    revision_counts = queries.revision_counts(session, [a.id for a in exceptional])
     horizon = today + timedelta(days=due_soon_days)
     due_soon = sorted((a for a in everything if a.is_open and today <= a.due <= horizon), key=lambda a: a.due)
     last_event_id = session.scalar(select(func.max(ActionEvent.id)).where(ActionEvent.plan_id == plan.id))
@@ -324,55 +328,14 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         completed=tuple(completions.values()),
         newly_overdue=tuple(a for a in overdue if a.due >= since_day),
         revised=tuple(revisions),
-        exceptions=tuple(OverdueItem(a, reasons.get(a.id)) for a in overdue),
+        exceptions=tuple(ExceptionItem(a, reasons.get(a.id), revision_counts.get(a.id, 0)) for a in exceptional),
         due_soon=tuple(due_soon),
         recommendations=view.recommendations,
         recommendation_count=view.recommendation_count,
         last_event_id=last_event_id,
+        slippage=slippage_of(session, view.plan, today, view.counts.total, everything),
         due_soon_days=due_soon_days,
     )
-
-
-def _action_dict(a: ActionView) -> dict[str, Any]:
-    return {
-        "ref": a.ref, "recommendation": a.recommendation, "description": a.description,
-        "owners": list(a.owners), "original_due": a.original_due.isoformat(),
-        "revised_due": a.revised_due.isoformat() if a.revised_due else None,
-        "revision_reason": a.revision_reason, "status": a.status.value, "rag": a.rag.value,
-        "days_late": a.days_late,
-    }
-
-
-def summary_dict(s: Summary) -> dict[str, Any]:
-    """The summary as JSON-ready data (`planbot summary --format json`)."""
-    previous = None
-    if s.previous:
-        previous = {"period": s.previous.period.key, "label": s.previous.period.label,
-                    "posted_at": s.previous.posted_at.isoformat(),
-                    "figures": s.previous.figures.to_dict() if s.previous.figures else None}
-    return {
-        "plan": {"key": s.plan.key, "title": s.plan.title, "source": s.plan.source, "timezone": s.plan.timezone},
-        "period": {"key": s.period.key, "label": s.period.label, "cadence": s.period.cadence},
-        "title": s.title,
-        "headline": s.headline,
-        "generated_at": s.generated_at.isoformat(),
-        "today": s.today.isoformat(),
-        "figures": s.figures.to_dict(),
-        "previous": previous,
-        "changes_since": s.since.isoformat(),
-        "completed": [{**_action_dict(c.action), "at": c.at.isoformat(), "by": c.actor, "note": c.note}
-                      for c in s.completed],
-        "newly_overdue": [_action_dict(a) for a in s.newly_overdue],
-        "revised": [{**_action_dict(r.action), "from": r.old_due.isoformat() if r.old_due else None,
-                     "to": r.new_due.isoformat() if r.new_due else None, "reason": r.reason,
-                     "at": r.at.isoformat(), "by": r.actor} for r in s.revised],
-        "exceptions": [{**_action_dict(e.action), "latest_reason": e.latest_reason} for e in s.exceptions],
-        "due_soon": {"days": s.due_soon_days, "actions": [_action_dict(a) for a in s.due_soon]},
-        "recommendations": [{"number": r.number, "text": r.text, "actions": [_action_dict(a) for a in r.actions]}
-                            for r in s.recommendations],
-        "footer": s.footer(),
-        "rag_key": rag_key(),
-    }
 
 
 def rag_key() -> str:

@@ -12,12 +12,12 @@ from bot.plan.outline import (
     ActionRef,
     ActionTable,
     Changes,
-    Entry,
     Figures,
     Heading,
     Item,
     Para,
     Person,
+    RecommendationExceptions,
     Rule,
     Run,
     Section,
@@ -79,8 +79,11 @@ def _figures_grid(figures: Figures) -> _Grid:
 
 
 def _actions_grid(table: ActionTable) -> _Grid:
-    # The description gives way first, then the first column after it (the owners).
-    return _Grid(table.headers, tuple(table.cells(row) for row in table.rows), flex=(1, 2))
+    # The widest columns give way, widest first (the description, the owners, the reasons).
+    rows = tuple(table.cells(row) for row in table.rows)
+    widest = sorted(range(1, 1 + len(table.columns) + 1),
+                    key=lambda i: -max(len(r[i]) for r in (table.headers, *rows)))
+    return _Grid(table.headers, rows, flex=tuple(widest[:2]))
 
 
 def _walk(sections: Iterable[Section]) -> Iterator[_Head | Para | _List | _Grid | Rule]:
@@ -98,9 +101,11 @@ def _walk(sections: Iterable[Section]) -> Iterator[_Head | Para | _List | _Grid 
                 case Changes(_, heading, _, items):
                     yield _Head(3, heading)
                     yield _List(tuple(_item(i) for i in items))
-                case Entry(action, text, details):
-                    yield _Head(3, _about(action, text))
-                    yield _List(tuple(run_text(d) for d in details))
+                case RecommendationExceptions(_, _, heading, entries):
+                    yield _Head(3, heading)
+                    for entry in entries:
+                        yield _Head(4, f"{entry.action.ref} {entry.action.description}{DASH}{entry.lateness}")
+                        yield Para(entry.text)
                 case Figures():
                     yield _figures_grid(node)
                 case ActionTable():
@@ -113,7 +118,7 @@ def _md_cell(text: str) -> str:
 
 def render_markdown(s: Summary) -> str:
     doc = outline(s)
-    out = [f"# {' '.join(doc.title.split())}", f"**{doc.headline}**"]
+    out = [f"# {' '.join(doc.title.split())}", f"**{run_text(doc.headline)}**"]
     for node in _walk(doc.sections):
         match node:
             case _Head(level, text):
@@ -157,7 +162,7 @@ def _text_table(table: _Grid, width: int) -> str:
 
 def render_text(s: Summary, width: int = TEXT_WIDTH) -> str:
     doc = outline(s)
-    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(doc.headline, width)]
+    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(run_text(doc.headline), width)]
     for node in _walk(doc.sections):
         match node:
             case _Head(2, text):

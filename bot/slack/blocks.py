@@ -30,7 +30,17 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.plan.dates import format_date, format_long
-from bot.plan.phrases import actor_name, days_late, due_or_done, plural
+from bot.plan.phrases import (
+    DATE_NOT_RECORDED,
+    actor_name,
+    days_late,
+    days_until,
+    due_or_done,
+    lateness,
+    plural,
+    slip,
+    slippage_line,
+)
 from bot.plan.queries import (
     ActionDetail,
     ActionList,
@@ -40,6 +50,7 @@ from bot.plan.queries import (
     StatusView,
 )
 from bot.plan.rules import ActionStatus, Rag
+from bot.plan.slippage import Slippage
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
 from storage.kinds import EventKind
@@ -230,9 +241,12 @@ def showing(page: Page, shown: int, noun: str) -> str:
 
 
 def rag_label(action: ActionView) -> str:
+    """🔴 Red, 15 days late, 76 days past its original date: lateness against both dates."""
     label = f"{RAG_EMOJI[action.rag]} {action.rag.label}"
     if action.days_late:
         label += f", {days_late(action.days_late)}"
+    if action.slipped and action.days_past_baseline > action.days_late:
+        label += f", {plural(action.days_past_baseline, 'day')} past its original date"
     return label
 
 
@@ -368,13 +382,18 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
         f"*Status*\n{action.status.label}",
         f"*RAG*\n{rag_label(action)}",
         "*Owners*\n" + ("\n".join(owners) if owners else f"_{texts.NO_OWNER}_"),
-        f"*Due*\n{format_long(action.original_due)}",
+        f"*{texts.SHOW_BASELINE}*\n{format_long(action.original_due)}",
     ]
     if action.revised_due is not None:
         fields.append(f"*Revised due*\n{format_long(action.revised_due)}")
-    if action.completed_at is not None:
-        fields.append(f"*Completed*\n{format_long(action.completed_at.date())}")
+    if action.slipped:
+        fields.append(f"*{texts.SHOW_SLIPPAGE}*\n{slip(action.days_slipped, max(1, detail.revisions))}")
+    if action.status == ActionStatus.COMPLETE:
+        done = format_long(_local_day(action.completed_at, plan.timezone)) if action.completed_at else DATE_NOT_RECORDED
+        fields.append(f"*Completed*\n{done}")
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=shorten(f, MAX_FIELD_TEXT)) for f in fields]))
+    if action.slipped and action.is_open and detail.today is not None:
+        blocks.append(section_block(f"*{texts.SHOW_AGAINST_BOTH}*\n{escape(lateness(action, detail.today))}"))
     if action.revised_due is not None and action.revision_reason:
         blocks.append(section_block("*Reason for the revised date*\n" + fit(action.revision_reason, 1500)))
     heading = f"*Recommendation {action.recommendation}*"
@@ -416,6 +435,10 @@ def _pack(lines: Iterable[str], room: int, *, content: int,
             break
         used += 1
     return sections, used
+
+
+def _local_day(at: datetime, timezone: str) -> date:
+    return at.astimezone(ZoneInfo(timezone)).date()
 
 
 def _local(at: datetime, timezone: str) -> str:
@@ -461,6 +484,37 @@ def event_line(event: EventView, timezone: str) -> str:
     if event.reason:
         line += f": _{fit(one_line(event.reason), 1200)}_"
     return line
+
+
+def slippage_message(data: Slippage, view: ViewSpec, *, shareable: bool = True) -> Message:
+    """`/plan slippage`: baseline against current dates, most slipped first, a page at a time."""
+    plan = data.plan
+    line = slippage_line(data.total, data.on_baseline, data.percent_on_baseline, data.total_days, data.median_days)
+    blocks: list[Block] = [header_block(texts.SLIPPAGE_TITLE.format(title=one_line(plan.title))),
+                           section_block(escape(line))]
+    page = Page(view.offset, LIST_PAGE_SIZE, len(data.slips))
+    shown = data.slips[view.offset:view.offset + LIST_PAGE_SIZE]
+    context = [texts.AS_OF.format(plan=escape(plan.key), date=format_long(data.today))]
+    if page_line := showing(page, len(shown), "action"):
+        context.append(page_line)
+    blocks.append(context_block(" · ".join(context)))
+    if not data.slips:
+        blocks.append(section_block(texts.SLIPPAGE_NONE.format(plan=escape(plan.key))))
+    for item in shown:
+        a = item.action
+        standing = (days_late(a.days_late) if a.days_late else days_until(a, data.today) if a.is_open
+                    else a.status.label.lower())
+        dates = f"{format_date(a.original_due)} → {format_date(a.due)}"
+        text = (f"{RAG_EMOJI[a.rag]} *{fit(a.ref, 40)}* {fit(one_line(a.description), TITLE_CHARS)}\n"
+                f"{dates} · {slip(item.days, item.revisions)} · {standing}")
+        if item.reasons:
+            text += "\n" + texts.SLIPPAGE_REASONS.format(
+                reasons=fit(one_line("; ".join(item.reasons)), REASON_CHARS * 2))
+        blocks.append(section_block(text))
+        blocks.append(action_buttons(a, view))
+    blocks += nav_row(view, page, shareable=shareable)
+    fallback = texts.SLIPPAGE_FALLBACK.format(plan=plan.key, line=line)
+    return Message(text=shorten(fallback, MAX_FALLBACK_TEXT), blocks=blocks)
 
 
 def help_message(intro: str | None = None) -> Message:

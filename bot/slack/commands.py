@@ -42,7 +42,7 @@ log = logging.getLogger("planbot.slack")
 
 SUBCOMMANDS = (
     "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
-    "owner", "admin",
+    "owner", "admin", "slippage", "role",
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
@@ -226,9 +226,12 @@ def only_plan_key(parsed: Parsed) -> str | None:
     return plan_key(parsed.words[0]) if parsed.words else None
 
 
+# The plan-wide lists `/plan status`, `/plan overdue` and `/plan slippage`, by subcommand.
+PLAN_LISTS: dict[str, ViewKind] = {"status": "status", "overdue": "overdue", "slippage": "slippage"}
+
+
 def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
-    kind: ViewKind = "overdue" if parsed.name == "overdue" else "status"
-    return draw(deps, caller, ViewSpec(kind=kind, plan=only_plan_key(parsed)))
+    return draw(deps, caller, ViewSpec(kind=PLAN_LISTS[parsed.name], plan=only_plan_key(parsed)))
 
 
 def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -368,6 +371,40 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200))))
 
 
+@dataclass(frozen=True)
+class RoleChange:
+    """`/plan role rename|merge …` as typed."""
+
+    verb: str  # rename or merge
+    first: str
+    second: str
+    plan: str | None
+
+
+def parse_role(rest: str) -> RoleChange:
+    """`role rename "OLD" "NEW" [PLAN]` or `role merge "FROM" "INTO" [PLAN]`."""
+    words = quoted_words(plain(rest))
+    if len(words) not in (3, 4) or words[0].lower() not in ("rename", "merge"):
+        raise InvalidInput(texts.ROLE_USAGE, field="role")
+    plan = words[3] if len(words) == 4 else None  # noqa: PLR2004 - the verb, two names and a plan
+    return RoleChange(words[0].lower(), words[1], words[2], plan)
+
+
+def on_role(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    wanted = parse_role(parsed.rest)
+    with deps.sessions.begin() as session:
+        plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
+        if wanted.verb == "rename":
+            old = " ".join(wanted.first.split())
+            role = services.rename_role(session, caller.actor, deps.clock(), wanted.first, wanted.second, plan=plan)
+            return blocks.notice(texts.ROLE_RENAMED.format(old=blocks.fit(blocks.escape(old), 200),
+                                                           new=blocks.fit(blocks.escape(role.name), 200)))
+        source = " ".join(wanted.first.split())
+        role = services.merge_roles(session, caller.actor, deps.clock(), wanted.first, wanted.second, plan=plan)
+        return blocks.notice(texts.ROLE_MERGED.format(source=blocks.fit(blocks.escape(source), 200),
+                                                      target=blocks.fit(blocks.escape(role.name), 200)))
+
+
 def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     verb, user_id, plan_key = parse_admin(parsed.rest)
     with deps.sessions.begin() as session:
@@ -411,6 +448,8 @@ HANDLERS: dict[str, Handler] = {
     "schedule": delegate("schedule_command"),
     "owner": on_owner,
     "admin": on_admin,
+    "slippage": on_status,
+    "role": on_role,
 }
 
 

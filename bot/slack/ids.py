@@ -52,7 +52,7 @@ class InputId(StrEnum):
     TEXT = "text"
 
 
-ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home"]
+ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home", "slippage"]
 
 
 class ViewSpec(BaseModel):

@@ -18,6 +18,7 @@ from bot.plan import queries
 from bot.plan.errors import AmbiguousPlan, NotFound
 from bot.plan.identity import Actor
 from bot.plan.rules import DEFAULT_TIMEZONE
+from bot.plan.slippage import plan_slippage
 from bot.slack import blocks
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
@@ -75,6 +76,12 @@ def _plan_list(session: Session, plan: Plan, today: date, spec: ViewSpec, sharea
         spec, listed = _paged(spec.model_copy(update={"days": days}), lambda offset: queries.due_within(
             session, plan, today, days, offset=offset, page_size=blocks.LIST_PAGE_SIZE))
         return blocks.due_message(listed, days, spec, shareable=shareable)
+    if spec.kind == "slippage":
+        slippage = plan_slippage(session, plan, today)
+        if spec.offset and spec.offset >= len(slippage.slips):
+            spec = spec.model_copy(update={"offset": _last_page(queries.Page(0, blocks.LIST_PAGE_SIZE,
+                                                                             len(slippage.slips)))})
+        return blocks.slippage_message(slippage, spec, shareable=shareable)
     raise ValueError(f"no message is drawn for a {spec.kind!r} view")
 
 

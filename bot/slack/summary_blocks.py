@@ -35,13 +35,13 @@ from bot.plan.outline import (
     ActionTable,
     Change,
     Changes,
-    Entry,
     Figure,
     Figures,
     Heading,
     Para,
     Part,
     Person,
+    RecommendationExceptions,
     Rule,
     Run,
     Section,
@@ -52,6 +52,7 @@ from bot.plan.outline import (
 from bot.plan.phrases import day_in
 from bot.plan.publishing import ScheduleInfo, format_slot
 from bot.plan.summary import Summary, period_from_key
+from bot.plan.summary_text import run_text
 from bot.scheduler import Outcome
 from bot.slack import texts
 from bot.slack.blocks import (
@@ -85,10 +86,11 @@ CHANGE_EMOJI: Final = {Change.COMPLETED: "✅", Change.REVISED: "📅"}
 # figures to what changed, and from there to the detail.
 DIVIDED: Final = frozenset({Part.CHANGES, Part.RECOMMENDATIONS})
 # The sections the main message shortens when the whole summary does not fit one message.
-SHORTENED: Final = (Part.CHANGES, Part.EXCEPTIONS, Part.DUE_SOON)
+SHORTENED: Final = (Part.CHANGES, Part.EXCEPTIONS, Part.SLIPPAGE, Part.DUE_SOON)
 IN_THE_THREAD: Final = {
     Part.CHANGES: texts.SUMMARY_THREAD_CHANGES,
     Part.EXCEPTIONS: texts.SUMMARY_THREAD_EXCEPTIONS,
+    Part.SLIPPAGE: texts.SUMMARY_THREAD_SLIPPAGE,
     Part.DUE_SOON: texts.SUMMARY_THREAD_DUE_SOON,
 }
 
@@ -186,6 +188,13 @@ class _Layout:
         self.notes = []
 
 
+def _lay_out_changes(layout: _Layout, changes: Changes) -> None:
+    icon = CHANGE_EMOJI.get(changes.kind)
+    for item in changes.items:
+        about = f"{_action(item.action, icon)}{DASH}{escape(changes.lead)} " if item.action else ""
+        layout.item(about + mrkdwn(item.text))
+
+
 def _lay_out(section: Section) -> list[_Piece]:
     layout = _Layout()
     if section.heading is not None:
@@ -199,14 +208,12 @@ def _lay_out(section: Section) -> list[_Piece]:
                 layout.item(f"*{mrkdwn(text)}*" if tone == Tone.STRONG else mrkdwn(text))
             case Heading(text):
                 layout.start(fit(text, HEADING_CHARS))
-            case Changes(kind, _, lead, items):
-                icon = CHANGE_EMOJI.get(kind)
-                for item in items:
-                    about = f"{_action(item.action, icon)}{DASH}{escape(lead)} " if item.action else ""
-                    layout.item(about + mrkdwn(item.text))
-            case Entry(action, text, details):
-                layout.item(f"{_action(action)}{DASH}{mrkdwn(text)}"
-                            + "".join(f"\n      {mrkdwn(detail)}" for detail in details))
+            case Changes():
+                _lay_out_changes(layout, node)
+            case RecommendationExceptions(_, _, heading, entries):
+                layout.start(fit(heading, HEADING_CHARS))
+                for entry in entries:
+                    layout.item(f"{_action(entry.action)}{DASH}{escape(entry.lateness)}\n{mrkdwn(entry.text)}")
             case Figures(_, rows, complete):
                 layout.fields([_figure(f) for f in rows if f.rag is not None] + [_figure(complete)])
             case ActionTable(_, rows, _):
@@ -238,17 +245,32 @@ def _blocks(pieces: Iterable[_Piece]) -> list[Block]:
 
 
 def _shortened(pieces: list[_Piece], limit: int) -> tuple[list[_Piece], bool]:
-    """The pieces with at most `limit` items in each list, each cut to its first line."""
+    """The pieces with at most `limit` items in all (a section's lists together: the exceptions'
+    are one a recommendation), each cut to its first line; the rest is said to be in the thread."""
     out: list[_Piece] = []
-    cut = False
+    left = limit
+    hidden = 0
     for piece in pieces:
-        if isinstance(piece, _Group) and len(piece.items) > limit:
-            items = tuple(shorten(item.split("\n")[0], SHORT_ITEM_CHARS) for item in piece.items[:limit])
-            out.append(_Group(piece.heading, (*items, texts.SUMMARY_MORE.format(count=len(piece.items) - limit))))
-            cut = True
-        else:
+        if not isinstance(piece, _Group):
             out.append(piece)
-    return out, cut
+            continue
+        if left <= 0 and piece.items:
+            hidden += len(piece.items)
+            continue
+        kept = piece.items[:left] if len(piece.items) > left else piece.items
+        hidden += len(piece.items) - len(kept)
+        left -= len(kept)
+        out.append(_Group(piece.heading, kept))
+    if not hidden:
+        return pieces, False
+    groups = [index for index, piece in enumerate(out) if isinstance(piece, _Group)]
+    for index in groups:
+        group = out[index]
+        assert isinstance(group, _Group)
+        short = tuple(shorten(item.split("\n")[0], SHORT_ITEM_CHARS) for item in group.items)
+        more = (texts.SUMMARY_MORE.format(count=hidden),) if index == groups[-1] else ()
+        out[index] = _Group(group.heading, (*short, *more))
+    return out, True
 
 
 def _size(blocks: Iterable[Block]) -> int:
@@ -281,8 +303,9 @@ class SlackSummary:
 def summary_messages(s: Summary) -> SlackSummary:
     """The main message and, for a plan too big for one message, the detail as thread replies."""
     doc = outline(s)
-    text = fallback("{title}: {headline} {progress}", title=doc.title, headline=doc.headline, progress=doc.progress)
-    head: list[Block] = [header_block(doc.title), section_block(f"*{escape(doc.headline)}*")]
+    text = fallback("{title}: {headline} {progress}", title=doc.title, headline=run_text(doc.headline),
+                    progress=doc.progress)
+    head: list[Block] = [header_block(doc.title), section_block(shorten(f"*{mrkdwn(doc.headline)}*", SECTION_BUDGET))]
     laid = {section.part: _lay_out(section) for section in doc.sections}
 
     def drawn(part: Part, pieces: list[_Piece] | None = None) -> list[Block]:

@@ -87,7 +87,8 @@ def render_preview(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Acto
     return preview_message(summary, admin=is_admin(session, plan.id, viewer.user_id))
 
 
-_SCHEDULE_WORDS: Final = frozenset({"monthly", "quarterly", "off", "none", "default", "by"})
+_SCHEDULE_WORDS: Final = frozenset({"monthly", "quarterly", "off", "none", "default", "by", "exception",
+                                    "quarterly-or-exception", "by-exception"})
 _LINKED_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,}")
 

@@ -37,6 +37,7 @@ SUMMARY_THREAD_NOTE = "In this message's thread ({count} replies): {parts}."
 SUMMARY_THREAD_CHANGES = "every change"
 SUMMARY_THREAD_EXCEPTIONS = "every exception"
 SUMMARY_THREAD_DUE_SOON = "everything due soon"
+SUMMARY_THREAD_SLIPPAGE = "every action that slipped"
 SUMMARY_DETAIL_TEXT = "{title}: detail, part {part} of {count}"
 SUMMARY_USAGE = "Usage: `/plan summary [PLAN] [MONTH]`, for example `/plan summary ppr March 2027`."
 SUMMARY_PREVIEW_TEXT = "Preview: {title}"
@@ -68,8 +69,8 @@ SUMMARY_FAILED = (
     " Nothing was recorded as posted, so it can be tried again."
 )
 SCHEDULE_USAGE = (
-    "Usage: `/plan schedule [PLAN] monthly|quarterly|off|RRULE:… [#channel|here]`, "
-    "for example `/plan schedule ppr quarterly here`."
+    "Usage: `/plan schedule [PLAN] monthly|quarterly|quarterly or by exception|by exception|off|RRULE:… "
+    "[#channel|here]`, for example `/plan schedule ppr quarterly or by exception here`."
 )
 SCHEDULE_CHANGED = "Done."
 SCHEDULE_UNCHANGED = "That is already how it is set."
@@ -103,10 +104,12 @@ HELP_COMMANDS = (
      "/plan extend 4.1 31/03/2027 Recruitment delayed"),
     ("`/plan note REF text…`", "add an update", "/plan note 4.1 Interviews booked for March"),
     ("`/plan summary [PLAN] [MONTH]`", "preview the monthly summary (only you see it)", "/plan summary ppr Oct 2026"),
+    ("`/plan slippage [PLAN]`", "baseline against current dates: what slipped, by how much, why", "/plan slippage"),
 )
 HELP_ADMIN = (
     "*For plan admins:* `/plan owner \"ROLE\" @user` says who holds a role "
-    "(`/plan owner remove \"ROLE\" @user` undoes it); `/plan admin add @user` and `/plan admin remove @user`."
+    "(`/plan owner remove \"ROLE\" @user` undoes it); `/plan admin add @user` and `/plan admin remove @user`; "
+    "`/plan role rename \"OLD\" \"NEW\"` and `/plan role merge \"FROM\" \"INTO\"` put a role's names right."
 )
 HELP_DATES = "Dates are day first: `31/12/2026`, `2026-12-31` or `31 Dec 2026`."
 UNKNOWN_COMMAND = "I don't know `/plan {word}`. Here is what I can do:"
@@ -174,6 +177,19 @@ MINE_NO_ROLES = (
 )
 LATEST_REASON = "_Latest:_ {reason}"
 SHOW_FALLBACK = "{ref}: {title} ({rag})"
+SHOW_BASELINE = "Original date"
+SHOW_SLIPPAGE = "Slippage"
+SHOW_AGAINST_BOTH = "Against both dates"
+SLIPPAGE_TITLE = "Slippage: {title}"
+SLIPPAGE_NONE = "No action in `{plan}` has slipped: every due date is its original one."
+SLIPPAGE_REASONS = "_Reasons given:_ {reasons}"
+SLIPPAGE_FALLBACK = "Slippage in {plan}: {line}"
+ROLE_USAGE = (
+    'Say what to do, like `/plan role rename "Corporate comms." "Corporate Comms"` or '
+    '`/plan role merge "Head of Protection and Prevention" "Head of Prevention and Protection"`.'
+)
+ROLE_RENAMED = "The role *{old}* is now called *{new}*; whoever held it still does, and the old name still finds it."
+ROLE_MERGED = "The role *{source}* is now part of *{target}*: its actions and the people who held it moved over."
 SHOW_HISTORY = "*History* (newest first)"
 SHOW_NO_HISTORY = "No history yet."
 SHOW_HISTORY_CUT = "Showing the latest {count} events."

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.plan.big_sample import big_sample_csv
-from bot.plan.importer import import_plan
+from bot.plan.importer import ImportReport, import_plan
 from bot.plan.queries import get_plan
 from bot.plan.services import Actor, map_role
 from bot.plan.spreadsheet import read_plan_csv
@@ -44,6 +44,12 @@ def load(sessions: Sessions, now: datetime, *, csv_text: str = SMALL_PLAN, key: 
             plan = get_plan(session, key)
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Head of Protection", ALICE, org_id=TEAM)
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Protection Manager", BOB, org_id=TEAM)
+
+
+def import_csv(sessions: Sessions, text: str, *, now: datetime, key: str = "ppr") -> ImportReport:
+    """Import a CSV as the command line does (no Slack admins, no owners mapped); the report back."""
+    with sessions.begin() as session:
+        return import_plan(session, read_plan_csv(text), key=key, actor=Actor.cli("test"), now=now)
 
 
 def big_plan_csv(actions: int, today: date = TODAY, per_recommendation: int = 20) -> str:

@@ -16,7 +16,7 @@ from bot.plan.importer import import_plan
 from bot.plan.publishing import Claimed, claim, record_message, record_posted, set_schedule
 from bot.plan.queries import get_action, get_plan
 from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
-from bot.plan.services import Actor, add_note, complete, map_role, revise_due
+from bot.plan.services import Actor, add_note, complete, map_role, merge_roles, revise_due
 from bot.plan.spreadsheet import read_plan_csv
 from bot.plan.summary import Period, build_summary, month_period
 from bot.slack.poster import SlackSummaryPoster
@@ -74,24 +74,29 @@ SAMPLE_NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def a_month_of_the_sample_plan(sessions: Sessions) -> None:
-    """The demo's sample plan (dates as of 1 March 2027), its February summary, and a month of work."""
+    """The demo's plan (the real one, dates as of 1 March 2027), its near-duplicate roles merged,
+    its February summary, and a month of work: 3.1 completed, 5.1 revised, an update on 1.1."""
     at = SAMPLE_SET_UP
     with sessions.begin() as session:
         import_plan(session, read_plan_csv(sample_csv(SAMPLE_TODAY)), key=SAMPLE_KEY, actor=Actor.cli("demo"),
                     now=at, title=SAMPLE_TITLE, source=SAMPLE_SOURCE, admins=(ADMIN,))
         plan = get_plan(session, SAMPLE_KEY)
         set_schedule(session, plan, Actor.cli("demo"), at, channel_id=CHANNEL)
-        map_role(session, plan, Actor(ADMIN, TEAM), at, "Head of Protection", ALICE, org_id=TEAM)
-        map_role(session, plan, Actor(ADMIN, TEAM), at, "Protection Manager", BOB, org_id=TEAM)
+        merge_roles(session, Actor.cli("demo"), at, "Head of Protection and Prevention",
+                    "Head of Prevention and Protection")
+        merge_roles(session, Actor.cli("demo"), at, "Corporate comms.", "Corporate Comms")
+        map_role(session, plan, Actor(ADMIN, TEAM), at, "Head of Prevention and Protection", ALICE, org_id=TEAM)
+        map_role(session, plan, Actor(ADMIN, TEAM), at, "Corporate Comms", BOB, org_id=TEAM)
     mark_posted(sessions, SAMPLE_KEY, month_period(2027, 2), at + timedelta(minutes=1))
 
     def act(when: datetime, ref: str, change: Callable[[Session, Action, datetime], object]) -> None:
         with sessions.begin() as session:
             change(session, get_action(session, get_plan(session, SAMPLE_KEY), ref), when)
 
-    act(datetime(2027, 2, 12, 10, 30, tzinfo=UTC), "1.2", lambda s, a, t: complete(
-        s, a, Actor(BOB, TEAM), t, "Reviewed against three years of incident data"))
-    act(datetime(2027, 2, 16, 14, 0, tzinfo=UTC), "3.2", lambda s, a, t: revise_due(
-        s, a, Actor(ALICE, TEAM), t, date(2027, 4, 20), "Course dates moved by the training provider"))
-    act(datetime(2027, 2, 22, 11, 0, tzinfo=UTC), "3.1", lambda s, a, t: add_note(
-        s, a, Actor(ALICE, TEAM), t, "Second recruitment campaign closes on 12 March; interviews booked for April"))
+    act(datetime(2027, 2, 12, 10, 30, tzinfo=UTC), "3.1", lambda s, a, t: complete(
+        s, a, Actor(ALICE, TEAM), t, "Succession plan agreed; it is in the annual review of the Protection strategy"))
+    act(datetime(2027, 2, 16, 14, 0, tzinfo=UTC), "5.1", lambda s, a, t: revise_due(
+        s, a, Actor(ALICE, TEAM), t, date(2027, 8, 16),
+        "Restructure consultation extended to take in the new building safety team"))
+    act(datetime(2027, 2, 22, 11, 0, tzinfo=UTC), "1.1", lambda s, a, t: add_note(
+        s, a, Actor(BOB, TEAM), t, "Business engagement officer appointed, starting 15 March; plan drafted for April"))

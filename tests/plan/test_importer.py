@@ -76,8 +76,7 @@ def test_export_then_import_is_lossless(sessions, now):
     with sessions.read() as session:
         exported = export_plan(session, "ppr", date(2021, 11, 1))
     assert exported.splitlines()[0] == (
-        "Recommendation,Ref,Actions,Owner,Delivery Date,Revised Date,Reason,Status,Notes,RAG"
-    )
+        "Recommendation,Ref,Actions,Owner,Delivery Date,Revised Date,Reason,Status,Notes,Completed,RAG")
     before = counts(sessions)
     report = run_import(sessions, now, exported)
     assert (report.updated, report.unchanged) == ([], 10)

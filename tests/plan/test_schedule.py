@@ -9,6 +9,7 @@ from bot.plan.schedule import (
     Schedule,
     ScheduleError,
     Slot,
+    always_posts,
     due_slot,
     next_slot,
     parse_schedule,
@@ -185,7 +186,8 @@ def test_hourly_rule_message_points_to_daily() -> None:
         ("QUARTERLY", Schedule("quarterly")),
         ("off", Schedule("off")),
         ("none", Schedule("off")),
-        ("By  exception", Schedule("off")),
+        ("By  exception", Schedule("by-exception")),
+        ("Quarterly or by exception", Schedule("quarterly-or-exception")),
         ("RRULE:FREQ=WEEKLY;BYDAY=MO", Schedule("rrule", "FREQ=WEEKLY;BYDAY=MO")),
         ("freq=weekly; byday=mo", Schedule("rrule", "FREQ=WEEKLY;BYDAY=MO")),
     ],
@@ -201,6 +203,10 @@ def test_schedule_words_and_rules_are_read(text: str, expected: Schedule) -> Non
         (Schedule("quarterly"), "first working day of each quarter at 09:00"),
         (Schedule("rrule", "FREQ=WEEKLY;BYDAY=MO"), "custom: FREQ=WEEKLY;BYDAY=MO"),
         (Schedule("off"), "off"),
+        (Schedule("by-exception"), "first working day of each month at 09:00, only when there is an exception or a "
+                                   "change since the last summary"),
+        (Schedule("quarterly-or-exception"), "quarterly or by exception: the first working day of each quarter at "
+         "09:00, and of the other months when there is an exception or a change since the last summary"),
     ],
 )
 def test_schedules_describe_themselves_and_round_trip_through_text(schedule: Schedule, described: str) -> None:
@@ -209,7 +215,7 @@ def test_schedules_describe_themselves_and_round_trip_through_text(schedule: Sch
 
 
 def test_off_gives_no_slots() -> None:
-    off = parse_schedule("by exception")
+    off = parse_schedule("off")
     assert slots_between(off, LONDON, utc(2027, 1, 1), utc(2030, 1, 1)) == []
     assert next_slot(off, LONDON, utc(2027, 1, 1)) is None
     assert due_slot(off, LONDON, utc(2027, 6, 1), utc(2020, 1, 1)) is None
@@ -282,3 +288,15 @@ def test_unknown_timezone_is_a_schedule_error() -> None:
 def test_a_schedule_built_directly_with_a_bad_rule_is_refused() -> None:
     with pytest.raises(ScheduleError, match='I can\'t read "RRULE:FREQ=HOURLY" as a schedule'):
         Schedule("rrule", "FREQ=HOURLY")
+
+
+def test_quarterly_or_by_exception_has_a_quarter_slot_that_always_posts_and_months_that_post_by_exception() -> None:
+    schedule = parse_schedule("quarterly or by exception")
+    slots = slots_between(schedule, LONDON, utc(2027, 3, 1), utc(2027, 7, 31))
+    assert [(s.period, s.label) for s in slots] == [
+        ("2027-03", "March 2027"), ("2027-Q2", "Q2 2027"), ("2027-05", "May 2027"), ("2027-06", "June 2027"),
+        ("2027-Q3", "Q3 2027")]
+    assert [always_posts(schedule, s) for s in slots] == [False, True, False, False, True]
+    by_exception = parse_schedule("by exception")
+    assert not any(always_posts(by_exception, s) for s in slots_between(by_exception, LONDON, utc(2027, 1, 1),
+                                                                        utc(2027, 12, 31)))

@@ -16,8 +16,8 @@ from bot.plan.spreadsheet import (
 DATA = Path(__file__).parents[1] / "data"
 HEADER = "Recommendation,Actions,Owner,Delivery Date,Status"
 ACCEPTED_STATUSES = (
-    "Complete, Completed, Done, Closed, Green, In progress, On track, Ongoing, Started, Amber, Red, "
-    "Not started, Not yet started"
+    "Complete, Completed, Done, Closed, Achieved, Delivered, Green, Blue, In progress, Ongoing, Started, Open, "
+    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started"
 )
 
 
@@ -313,13 +313,19 @@ def test_refuses_a_blank_recommendation_on_the_first_data_row() -> None:
     )
 
 
-def test_refuses_a_recommendation_without_a_number() -> None:
-    text = csv_text(HEADER, "Provide further evidence,Review the programme,Head of Protection,31/07/2021,")
-    assert only_problem(text) == RowProblem(
-        2,
-        'Recommendation "Provide further evidence" has no number; start it with one, '
-        'like "1) Provide further evidence".',
+def test_recommendations_printed_without_numbers_are_numbered_in_file_order_with_a_note() -> None:
+    text = csv_text(
+        HEADER,
+        "Provide further evidence,Review the programme,Head of Protection,31/07/2021,",
+        ",Publish it,Head of Protection,31/08/2021,",
+        "Clarify out of hours cover,Rebalance the rota,Head of Ops Policy,31/07/2021,",
+        "Provide further evidence,Brief the board,Head of Protection,30/09/2021,",
     )
+    plan = read_plan_csv(text)
+    assert plan.recommendations == {1: "Provide further evidence", 2: "Clarify out of hours cover"}
+    assert [(a.ref, a.recommendation) for a in plan.actions] == [("1.1", 1), ("1.2", 1), ("2.1", 2), ("1.3", 1)]
+    assert plan.warnings == [RowProblem(
+        2, "Recommendation gives no numbers for 2 recommendations, so they were numbered in file order: 1 and 2.")]
 
 
 def test_refuses_the_same_recommendation_number_with_different_text() -> None:
@@ -487,13 +493,16 @@ def test_a_reason_column_is_preferred_to_notes(reason_heading: str) -> None:
     assert action.notes == "Chased HR"
 
 
-def test_rag_and_unknown_columns_are_ignored() -> None:
+def test_an_unknown_column_is_ignored_with_a_warning_and_a_rag_column_is_read_but_not_obeyed() -> None:
     text = csv_text(
         "Recommendation,Actions,Owner,Delivery Date,Status,RAG,Board Comment",
         "1,Review,Head of Protection,31/07/2021,,Green,Looks good",
     )
-    action = read_plan_csv(text).actions[0]
-    assert action.status is ActionStatus.NOT_STARTED
+    plan = read_plan_csv(text)
+    action = plan.actions[0]
+    assert action.status is ActionStatus.NOT_STARTED  # the Status column says so; RAG is only compared
+    assert (action.typed_rag.column, action.typed_rag.word) == ("RAG", "Green")
+    assert plan.warnings == [RowProblem(1, 'The column "Board Comment" is not one planbot reads, so it was ignored.')]
 
 
 def test_uses_a_ref_column_when_given() -> None:

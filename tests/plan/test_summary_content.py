@@ -10,22 +10,21 @@ import pytest
 from sqlalchemy import event
 
 from bot.plan.errors import InvalidInput
-from bot.plan.queries import ActionView, OverdueItem, RagCounts, get_plan
-from bot.plan.rules import ActionStatus, Rag
+from bot.plan.outline import outline
+from bot.plan.queries import RagCounts, get_plan
 from bot.plan.schedule import Schedule
 from bot.plan.summary import (
     Summary,
     build_summary,
     current_period,
-    executive_summary,
     month_period,
     parse_month,
     period_for_month,
     period_from_key,
     quarter_period,
-    summary_dict,
 )
-from bot.plan.summary_text import render_markdown, render_text
+from bot.plan.summary_json import summary_dict
+from bot.plan.summary_text import render_markdown, render_text, run_text
 from bot.slack.summary_blocks import summary_messages
 from tests.helpers.plans import SMALL_PLAN, load
 from tests.helpers.slackharness import message_text
@@ -54,14 +53,19 @@ def slack_text(summary: Summary) -> str:
 def test_every_overdue_action_is_named_with_owners_dates_days_late_and_latest_reason(sessions, now):
     summary = small_summary(sessions, now)
     assert [e.action.ref for e in summary.exceptions] == ["1.2", "2.1"]
-    markdown, text, slack = render_markdown(summary), render_text(summary), slack_text(summary)
+    markdown, text, slack = render_markdown(summary), " ".join(render_text(summary).split()), slack_text(summary)
     for rendering in (markdown, text, slack):
         assert "Review the risk model" in rendering and "7 days late" in rendering
         assert "Recruit four inspectors" in rendering and "2 days late" in rendering
         assert "Recruitment delayed" in rendering
         assert "Head of Protection / Protection Manager" in rendering
-    assert "- Original date: 31/10/2026\n- Revised date: 20/11/2026\n- Latest reason: Recruitment delayed" in markdown
-    assert "- Original date: 15/11/2026\n- Latest reason: none given" in markdown
+    # A paragraph a board member can read aloud, under the recommendation's heading.
+    assert ("### Recommendation 2: Recruit inspectors\n\n#### 2.1 Recruit four inspectors — 22 days past its "
+            "original date (31/10/2026); revised to 20/11/2026; 2 days late\n\nOwners: Head of Protection / "
+            "Protection Manager. Originally due 31 October 2026, revised once, to 20 November 2026. It is 22 days "
+            "past its original date and 2 days past the revised one. Latest reason: “Recruitment delayed”.") in markdown
+    assert ("#### 1.2 Review the risk model — 7 days late\n\nOwners: Protection Manager. Due 15 November 2026; "
+            "it is 7 days late. No reason has been given.") in markdown
 
 
 def test_the_title_names_the_plan_and_the_period(sessions, now):
@@ -77,26 +81,41 @@ def build_summary_for(sessions, period, now):
         return build_summary(session, get_plan(session, "ppr"), period, now)
 
 
+def headline_of(sessions, now, csv_text: str) -> str:
+    load_plan(sessions, now, csv_text, key="h")
+    with sessions.read() as session:
+        return run_text(outline(build_summary(session, get_plan(session, "h"), month_period(2026, 11), now)).headline)
+
+
+HEAD = "Recommendation,Actions,Owner,Delivery Date,Status,Revised Date,Notes\n"
+
+
 @pytest.mark.parametrize(
-    ("red", "amber", "green", "sentence"),
+    ("rows", "sentence"),
     [
-        (0, 0, 0, "The plan has no actions yet."),
-        (0, 0, 10, "All actions are complete."),
-        (0, 4, 6, "All actions are complete or on track."),
-        (1, 4, 5, "All actions are complete or on track except one: 3.1, 14 days late."),
-        (3, 4, 3, "3 of 10 actions are overdue; 3 are complete and 4 are on track."),
-        (2, 0, 8, "2 of 10 actions are overdue and the other 8 complete."),
-        (2, 8, 0, "2 of 10 actions are overdue and the other 8 on track."),
-        (2, 7, 1, "2 of 10 actions are overdue; 1 is complete and 7 are on track."),
-        (4, 0, 0, "All 4 actions are overdue."),
+        ("", None),
+        ("1) Audit,Do it,HR,01/10/2026,Complete,,\n", "All actions are complete."),
+        ("1) Audit,Do it,HR,01/10/2026,Complete,,\n,Plan it,HR,01/12/2026,,,\n",
+         "All actions are complete or on track."),
+        ("1) Audit,Do it,HR,01/10/2026,Complete,,\n2) Staff,Recruit,HR,08/11/2026,,,\n",
+         "All actions are complete or on track except one, under recommendation 2 (Staff): 2.1 is 14 days late "
+         "(due 8 November 2026), with no reason given; no new date has been set."),
+        ("1) Audit,Do it,HR,01/10/2026,In progress,01/12/2026,Auditor ill\n2) Staff,Recruit,HR,08/11/2026,,,\n",
+         "All 2 actions are exceptions, 1 overdue and 1 revised to a later date, under recommendations 1 (Audit) and "
+         "2 (Staff)."),
+        ("1) Audit,Do it,HR,01/10/2026,,,\n,Plan it,HR,01/10/2026,,,\n,Check it,HR,01/12/2026,Complete,,\n"
+         ",Sign it,HR,01/12/2026,,,\n",
+         "2 of 4 actions are overdue, under recommendation 1 (Audit); of the other 2, 1 is complete and 1 on track."),
+        ("1) Audit,Do it,HR,01/12/2026,,01/01/2027,Waiting for the auditor\n,Plan it,HR,01/12/2026,,,\n",
+         "All actions are complete or on track except one, under recommendation 1 (Audit): 1.1 has moved from its "
+         "original date of 1 December 2026 (“Waiting for the auditor”); new completion date 1 January 2027."),
     ],
 )
-def test_the_executive_summary_is_one_sentence_in_the_boards_voice(red, amber, green, sentence):
-    late = ActionView(id=1, plan_key="ppr", ref="3.1", recommendation=3, description="Recruit", owners=("HR",),
-                      original_due=date(2027, 1, 1), revised_due=None, revision_reason=None,
-                      status=ActionStatus.IN_PROGRESS, completed_at=None, version=1, rag=Rag.RED, days_late=14)
-    exceptions = (OverdueItem(late, None),) if red == 1 else ()
-    assert executive_summary(RagCounts(red, amber, green), exceptions) == sentence
+def test_the_executive_summary_counts_the_exceptions_and_names_their_recommendations(sessions, now, rows, sentence):
+    if not rows:
+        assert run_text(outline(small_summary(sessions, now)).headline).startswith("2 of 4 actions are overdue, ")
+        return
+    assert headline_of(sessions, now, HEAD + rows) == sentence
 
 
 def test_figures_and_changes_are_measured_from_the_last_posted_summary(sessions):
@@ -104,28 +123,34 @@ def test_figures_and_changes_are_measured_from_the_last_posted_summary(sessions)
     with sessions.read() as session:
         summary = build_summary(session, get_plan(session, "ppr"), month_period(2027, 3), SAMPLE_NOW)
     assert summary.previous is not None and summary.previous.period.label == "February 2027"
-    assert summary.previous.figures == RagCounts(red=0, amber=7, green=3)
-    assert summary.figures == RagCounts(red=2, amber=4, green=4)
-    assert summary.headline == "2 of 10 actions are overdue; 4 are complete and 4 are on track."
-    assert summary.progress() == "40% complete (4 of 10 actions), up 10 points from 30% at the February 2027 summary."
-    assert [c.action.ref for c in summary.completed] == ["1.2"]
-    assert summary.completed[0].actor == "UBOB"
-    assert [a.ref for a in summary.newly_overdue] == ["3.1", "6.1"]
+    assert summary.previous.figures == RagCounts(red=0, amber=3, green=7)
+    assert summary.figures == RagCounts(red=1, amber=1, green=8)
+    assert run_text(outline(summary).headline) == (
+        "2 of 10 actions are exceptions, 1 overdue and 1 revised to a later date, under recommendations 1 (Provide "
+        "further evidence for the enhancement of the sharing of information and…) and 5 (Create links to the HR "
+        "Policy/People Strategy for Fire Protection); the other 8 are complete.")
+    assert summary.progress() == "80% complete (8 of 10 actions), up 10 points from 70% at the February 2027 summary."
+    assert [c.action.ref for c in summary.completed] == ["3.1"]
+    assert summary.completed[0].actor == "UALICE"
+    assert [a.ref for a in summary.newly_overdue] == ["1.1"]
     [revision] = summary.revised
     assert (revision.action.ref, revision.old_due, revision.new_due, revision.actor) == (
-        "3.2", date(2027, 3, 21), date(2027, 4, 20), "UALICE")
-    assert revision.reason == "Course dates moved by the training provider"
+        "5.1", date(2027, 5, 17), date(2027, 8, 16), "UALICE")
+    assert revision.reason == "Restructure consultation extended to take in the new building safety team"
     # The latest reason given is the newest update, not the older reason for the revised date.
-    assert summary.exceptions[0].latest_reason.startswith("Second recruitment campaign closes on 12 March")
+    assert [e.action.ref for e in summary.exceptions] == ["1.1", "5.1"]
+    assert summary.exceptions[0].latest_reason.startswith("Business engagement officer appointed")
 
     markdown = render_markdown(summary)
-    assert "| Red (overdue) | 2 | +2 |" in markdown and "| Amber (on track) | 4 | −3 |" in markdown
+    assert "| Red (overdue) | 1 | +1 |" in markdown and "| Amber (on track) | 1 | −2 |" in markdown
     assert "## What changed since the February 2027 summary (posted 1 Feb 2027)" in markdown
-    assert ("- 3.2 Train two watch managers to level 4 fire safety certificate — from 21/03/2027 to "
-            "20/04/2027 — “Course dates moved by the training provider” — by UALICE on 16 Feb 2027") in markdown
+    assert ("- 5.1 Restructure of the Protection function then embed this into the service people strategy. — from "
+            "17/05/2027 to 16/08/2027 — “Restructure consultation extended to take in the new building safety team” "
+            "— by UALICE on 16 Feb 2027") in markdown
     slack = slack_text(summary)
-    assert "completed by <@UBOB> on 12 Feb 2027" in slack and "became overdue: due 15/02/2027" in slack
-    assert "2 (+2)" in slack and "40% of 10 (+10 points)" in slack
+    assert "completed by <@UALICE> on 12 Feb 2027" in slack
+    assert "became overdue: 76 days past its original date (15/12/2026); revised to 14/02/2027; 15 days late" in slack
+    assert "1 (+1)" in slack and "80% of 10 (+10 points)" in slack
 
 
 def test_a_first_summary_says_there_is_nothing_to_compare_with(sessions, now):

@@ -141,7 +141,10 @@ def test_show_gives_one_action_in_full_with_history_newest_first(plan, now):
     assert "2.1: Recruit four inspectors" in shown
     assert "*Recommendation 2*: Recruit inspectors" in shown
     assert "Head of Protection: <@UALICE>" in shown and "Protection Manager: <@UBOB>" in shown
-    assert "*Due*\n31 Oct 2026" in shown and "*Revised due*\n20 Nov 2026" in shown
+    assert "*Original date*\n31 Oct 2026" in shown and "*Revised due*\n20 Nov 2026" in shown
+    assert "*Slippage*\nslipped 20 days, revised once" in shown
+    assert ("*Against both dates*\n22 days past its original date (31/10/2026); revised to 20/11/2026; 2 days late"
+            in shown)
     assert "*Reason for the revised date*\nRecruitment delayed" in shown
     assert "*Status*\nIn progress" in shown and "🔴 Red, 2 days late" in shown
     assert texts.SHOW_HISTORY in shown
@@ -379,3 +382,28 @@ def test_every_request_was_acknowledged_within_three_seconds(plan):
     for text in ("status", "overdue", "due", "mine", "show 1.1", "help", "nonsense"):
         plan.command(text)
     assert plan.acks and max(plan.acks) < 3.0
+
+
+def test_slippage_shows_baseline_against_current_dates_with_reasons_and_buttons(plan):
+    body = private(plan.command("slippage"))
+    shown = message_text(body)
+    assert "Slippage: Protection peer review" in shown
+    assert "3 of 4 actions (75%) are on their original dates; 1 slipped, by 20 days in all (median 20 days)." in shown
+    assert ("*2.1* Recruit four inspectors\n31/10/2026 → 20/11/2026 · slipped 20 days, revised once · 2 days late"
+            in shown)
+    assert "_Reasons given:_ Recruitment delayed" in shown
+    assert find_button(body["blocks"], ActionId.COMPLETE) is not None
+
+
+def test_an_admin_merges_two_roles_from_slack_and_others_may_not(plan):
+    refused = private(plan.command('role merge "Protection Manager" "Head of Protection"', user=MALLORY))
+    assert "Only admins of plan `ppr`" in message_text(refused)
+    done = private(plan.command('role merge "Protection Manager" "Head of Protection"', user=ADMIN))
+    assert done["text"] == texts.ROLE_MERGED.format(source="Protection Manager", target="Head of Protection")
+    with plan.sessions.read() as session:
+        assert set(session.scalars(select(Role.name))) == {"Head of Protection", "Corporate Comms"}
+        held = set(session.scalars(select(RoleMember.user_id)))
+    assert held == {ALICE, BOB}  # Bob held Protection Manager: he now holds Head of Protection
+    renamed = private(plan.command('role rename "Corporate Comms" "Corporate Communications"', user=ADMIN))
+    assert "*Corporate Comms* is now called *Corporate Communications*" in message_text(renamed)
+    assert private(plan.command("role split", user=ADMIN))["text"] == texts.ROLE_USAGE

@@ -8,7 +8,7 @@ from storage.db import Sessions, is_up_to_date, make_engine, open_database, upgr
 from storage.models import Action, ActionEvent, SummaryPost
 from tests.helpers.plans import load
 
-TABLES = {"plans", "recommendations", "actions", "action_owners", "roles", "role_members",
+TABLES = {"plans", "recommendations", "actions", "action_owners", "roles", "role_members", "role_aliases",
           "plan_admins", "action_events", "summary_posts", "alembic_version"}
 
 
@@ -69,3 +69,34 @@ def test_times_come_back_aware_in_utc(sessions, now):
     with sessions.read() as session:
         event = session.scalars(select(ActionEvent)).first()
         assert event.at == now and event.at.tzinfo is not None
+
+
+def test_migration_0007_keeps_every_row_and_lets_a_complete_action_have_no_recorded_date(empty_database_url):
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0006")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO plans (id, key, title, source, timezone, schedule, schedule_since, created_at) VALUES "
+            "(1, 'ppr', 'Peer review', '', 'Europe/London', 'monthly', '2021-01-01 00:00:00+00', "
+            "'2021-01-01 00:00:00+00')",
+            "INSERT INTO recommendations (id, plan_id, number, text) VALUES (1, 1, 1, 'Evidence')",
+            "INSERT INTO actions (id, plan_id, recommendation_id, ref, position, description, original_due, status, "
+            "completed_at, version) VALUES (1, 1, 1, '1.1', 0, 'Review', '2021-07-31', 'complete', "
+            "'2021-08-01 10:00:00+00', 1)",
+            "INSERT INTO roles (id, name, name_key) VALUES (1, 'Head of Protection', 'head of protection')",
+            "INSERT INTO action_owners (action_id, role_id, position) VALUES (1, 1, 0)",
+        ):
+            connection.execute(text(statement))
+    upgrade(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT ref, status FROM actions")).all() == [("1.1", "complete")]
+        assert connection.execute(text("SELECT action_id, role_id FROM action_owners")).all() == [(1, 1)]
+        connection.execute(text("UPDATE actions SET completed_at = NULL"))
+    with pytest.raises(IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE actions SET status = 'in_progress', "
+                                    "completed_at = '2021-08-01 10:00:00+00'"))
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

@@ -311,6 +311,7 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.plan != "demo" and not Path(args.plan).is_file():
         raise UsageError(f"--plan takes demo or a CSV file; there is no file {args.plan}.")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # the page's polls queue briefly; that is fine
     try:
         sandbox = Sandbox.start(database_url=args.database, host=args.host, port=args.port, plan=args.plan,
                                 clock=_clock(settings))

@@ -113,6 +113,8 @@ class Desktop:
         trigger_id = self.slack.new_trigger_id()
         with self._lock:
             self._triggers[trigger_id] = user_id
+            for unused in list(self._triggers)[:-KEPT]:  # ids the app never used
+                del self._triggers[unused]
         return trigger_id
 
     def _notice(self, user_id: str, text: str, *, where: str = "channel") -> None:
@@ -151,16 +153,16 @@ class Desktop:
         someone = person(user_id)
         if surface.get("type") == "view":
             view = self.slack.view(str(surface.get("view_id")))
-            element = payloads.find_element(view.get("blocks") or [], block_id, action_id)
+            element, sent_id = payloads.find_element(view.get("blocks") or [], block_id, action_id)
             payload = payloads.view_action(
-                payloads.action_of(element, block_id, chosen or {}), user_id=someone.id, user_name=someone.name,
+                payloads.action_of(element, sent_id, chosen or {}), user_id=someone.id, user_name=someone.name,
                 team=TEAM, view=view, values=values or {}, trigger_id=self._trigger(someone.id))
             where = "home" if view.get("type") == "home" else "modal"
         else:
             message, ephemeral = self._message(someone, str(surface.get("ts")))
-            element = payloads.find_element(message.get("blocks") or [], block_id, action_id)
+            element, sent_id = payloads.find_element(message.get("blocks") or [], block_id, action_id)
             payload = payloads.message_action(
-                payloads.action_of(element, block_id, chosen or {}), user_id=someone.id, user_name=someone.name,
+                payloads.action_of(element, sent_id, chosen or {}), user_id=someone.id, user_name=someone.name,
                 team=TEAM, channel=CHANNEL, channel_name=CHANNEL_NAME, message=message, ephemeral=ephemeral,
                 trigger_id=self._trigger(someone.id),
                 response_url=self.slack.new_response_url(channel=CHANNEL, message_ts=message["ts"], user=someone.id))

@@ -7,6 +7,8 @@ modal, and the `app_home_opened` event. Slash command bodies come from `bot.loca
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from typing import Any
 
@@ -34,9 +36,15 @@ def _team(team: str) -> Json:
     return {"id": team, "domain": DOMAIN}
 
 
-def find_element(blocks: list[Json], block_id: str, action_id: str) -> Json:
-    """The interactive element `action_id` of block `block_id`, as the message or view holds it."""
-    for block in blocks:
+def _generated_block_id(index: int) -> str:
+    """The block_id Slack gives a block sent without one (it makes one up; this one is stable)."""
+    return base64.b32encode(hashlib.sha1(f"block {index}".encode()).digest()).decode()[:5]
+
+
+def find_element(blocks: list[Json], block_id: str, action_id: str) -> tuple[Json, str]:
+    """The interactive element `action_id` of block `block_id`, as the message or view holds it,
+    and the block_id Slack sends for it. A block sent without an id is named `""` by the page."""
+    for index, block in enumerate(blocks):
         if str(block.get("block_id", "")) != block_id:
             continue
         candidates = list(block.get("elements") or [])
@@ -45,7 +53,7 @@ def find_element(blocks: list[Json], block_id: str, action_id: str) -> Json:
                 candidates.append(block[name])
         for element in candidates:
             if isinstance(element, dict) and element.get("action_id") == action_id:
-                return element
+                return element, block_id or _generated_block_id(index)
     raise NoSuchControl(f"no {action_id!r} in block {block_id!r}")
 
 

@@ -131,6 +131,23 @@ def test_a_modal_submission_shows_planbots_errors_then_closes(on_database: Sandb
     assert action_row(on_database.sessions, "3.2").revision_reason == "Course moved"
 
 
+def test_a_summary_posted_from_its_preview_is_in_the_channel_for_everyone(on_database: Sandbox) -> None:
+    call(on_database, "/sandbox/command", {"user": ADMIN.id, "text": "summary"})
+    preview = ephemerals(state(on_database, ADMIN.id))[-1]
+    assert "block_id" not in next(b for b in preview["blocks"] if b["type"] == "actions")
+
+    # planbot's "Post to channel" sits in a block sent without a block_id: Slack makes one up
+    status, _ = call(on_database, "/sandbox/click", {"user": ADMIN.id, "surface": {"type": "message",
+                     "ts": preview["ts"]}, "block_id": "", "action_id": ActionId.POST_SUMMARY})
+
+    assert status == 200
+    seen = wait_for_state(on_database, OWNER.id, lambda s: any(i["kind"] == "message" for i in s["timeline"]))
+    [posted] = [item for item in seen["timeline"] if item["kind"] == "message"]
+    assert posted["text"].startswith("Protection peer review — monthly update")
+    [post] = on_database.slack.calls_to("chat.postMessage")
+    assert post.args["channel"] == CHANNEL
+
+
 def test_app_home_is_what_planbot_published_for_that_person(on_database: Sandbox) -> None:
     assert call(on_database, "/sandbox/home", {"user": OWNER.id})[0] == 200
 

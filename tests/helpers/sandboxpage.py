@@ -130,6 +130,14 @@ class Page:
         self.wait.until(lambda d: user_id in self.find("#who").get_attribute("innerHTML") or
                         self.driver.execute_script("return document.getElementById('person').value") == user_id)
 
+    def screenshot(self, path: Path, shown_time: str) -> None:
+        """The window as it is, with every message's time shown as `shown_time` (the test's pinned
+        clock) so that the picture changes only when the page does."""
+        self.driver.execute_script(
+            "for (const t of document.querySelectorAll('.message .time')) t.textContent = arguments[0];"
+            "if (document.activeElement) document.activeElement.blur();", shown_time)  # no blinking caret
+        self.driver.save_screenshot(str(path))
+
     def scroll_to_top_of(self, element: Any) -> None:
         self.driver.execute_script(
             "const t = document.getElementById('timeline'); t.scrollTop = arguments[0].offsetTop - t.offsetTop - 8;",

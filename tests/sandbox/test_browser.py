@@ -19,6 +19,7 @@ from tests.helpers.sandboxpage import Page, browser
 
 DOCS = Path(__file__).parents[2] / "docs"
 REQUIRED = "Please complete this required field."
+SHOWN_TIME = "10:00 AM"  # NOW, the sandbox's pinned clock, in Europe/London
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_plan_status_shows_the_rag_counts_only_to_the_caller(page: Page) -> None
     assert page.action_button(message, "3.2", "Mark complete").is_displayed()
     page.scroll_to_top_of(message)
     DOCS.mkdir(exist_ok=True)
-    page.driver.save_screenshot(str(DOCS / "sandbox-status.png"))
+    page.screenshot(DOCS / "sandbox-status.png", SHOWN_TIME)
     page.switch_to(ADMIN.id)
     page.wait.until(lambda d: page.find("#who").text.startswith(ADMIN.real_name))
     assert page.ephemerals() == []
@@ -82,7 +83,7 @@ def test_revise_date_shows_errors_beside_the_fields_then_saves(page: Page, sandb
     page.find("#modal-submit").click()  # the date left as it was: planbot answers with errors
     assert "already due on" in page.wait_for_field_error("revise.date")
     assert page.field_error("revise.reason") == "", page.field_error("revise.reason")
-    page.driver.save_screenshot(str(DOCS / "sandbox-revise-date.png"))
+    page.screenshot(DOCS / "sandbox-revise-date.png", SHOWN_TIME)
 
     page.set_value("#modal-body input[type=date]", "2027-01-29")
     page.find("#modal-submit").click()

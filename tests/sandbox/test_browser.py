@@ -135,3 +135,79 @@ def test_a_call_slack_refuses_is_shown_in_red(page: Page, sandbox: Sandbox) -> N
     assert "Slack refused views.open: expired_trigger_id" in refused[0].text
     assert refused[0].value_of_css_property("color") != page.find("#composer").value_of_css_property("color")
     assert not page.find("#modal-layer").is_displayed()
+
+
+def test_only_plan_commands_reach_planbot(page: Page, sandbox: Sandbox) -> None:
+    page.open(OWNER.id)
+
+    page.type("hello everyone")
+    page.type("/remind me")
+
+    notices = page.wait.until(lambda d: len(found := page.find_all("#timeline .message.notice")) == 2 and found)
+    assert "only /plan commands reach planbot" in notices[0].text
+    assert "/remind is not a valid command" in notices[1].text
+    assert sandbox.slack.calls_to("command_reply") == []
+
+
+def test_mrkdwn_is_drawn_as_slack_draws_it(page: Page) -> None:
+    page.open(OWNER.id)
+    text = ("*bold* _italic_ ~gone~ `<code> *as is*` snake_case_name <https://example.org/a?b=1&amp;c=2|a link> "
+            "<@U0OWNER001> <#C0PLAN0001> <!date^1795341600^{date_short} at {time}|22 Nov 2026> :white_check_mark: "
+            "3 &lt; 4 &amp; <script>\n&gt; quoted")
+
+    html = page.driver.execute_script("return BlockKit.mrkdwn(arguments[0], {people: {U0OWNER001: 'Priya Shah'},"
+                                      " channels: {C0PLAN0001: 'protection-plan'}, tz: 'Europe/London'})", text)
+
+    assert html.startswith("<b>bold</b> <i>italic</i> <s>gone</s> <code>&lt;code&gt; *as is*</code> snake_case_name ")
+    assert '<a href="https://example.org/a?b=1&amp;c=2" target="_blank" rel="noopener">a link</a>' in html
+    assert '<span class="mention" data-user="U0OWNER001">@Priya Shah</span>' in html
+    assert '<span class="mention channel">#protection-plan</span>' in html
+    assert "Nov 22, 2026 at 10:00 AM" in html
+    assert "✅ 3 &lt; 4 &amp; script<br>" in html  # "<script>" is a link to no address: its words only
+    assert html.endswith('<span class="quote">quoted</span>')
+
+
+def test_every_kind_of_block_is_drawn_and_its_controls_send_what_slack_sends(page: Page) -> None:
+    page.open(OWNER.id)
+    option = {"text": {"type": "plain_text", "text": "Quarterly"}, "value": "quarterly"}
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Plan :fire:"}},
+        {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "*Due*"},
+         "fields": [{"type": "mrkdwn", "text": "one"}, {"type": "plain_text", "text": "two"}],
+         "accessory": {"type": "overflow", "action_id": "more", "options": [option]}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "as of today"},
+                                         {"type": "image", "image_url": "http://127.0.0.1:9/x.png", "alt_text": "x"}]},
+        {"type": "divider"},
+        {"type": "actions", "block_id": "a", "elements": [
+            {"type": "button", "action_id": "go", "style": "danger", "text": {"type": "plain_text", "text": "Delete"},
+             "confirm": {"title": {"type": "plain_text", "text": "Sure?"}, "text": {"type": "plain_text", "text": "!"},
+                         "confirm": {"type": "plain_text", "text": "Yes"}, "style": "danger"}},
+            {"type": "static_select", "action_id": "cadence", "options": [option]},
+            {"type": "datepicker", "action_id": "when"}]},
+        {"type": "image", "image_url": "http://127.0.0.1:9/chart.png", "alt_text": "RAG chart"},
+        {"type": "video"},
+    ]
+
+    drawn = page.driver.execute_script("""
+        const sent = [];
+        const root = BlockKit.render(arguments[0], {people: {}, channels: {}, tz: 'Europe/London',
+            confirm: () => Promise.resolve(true),
+            onAction: (element, blockId, chosen) => sent.push([element.action_id, blockId, chosen])});
+        document.body.appendChild(root);
+        root.querySelector('.overflow-item').click();
+        const select = root.querySelector('select');
+        select.value = 'quarterly';
+        select.dispatchEvent(new Event('change'));
+        const day = root.querySelector('input[type=date]');
+        day.value = '2027-01-29';
+        day.dispatchEvent(new Event('change'));
+        root.querySelector('button.danger').click();
+        return new Promise((resolve) => setTimeout(() => resolve({sent, html: root.innerHTML,
+            kinds: Array.from(root.children).map((c) => c.className)}), 50));
+    """, blocks)
+
+    assert drawn["kinds"] == ["bk-header bk-block", "bk-section bk-block", "bk-context bk-block", "bk-divider bk-block",
+                              "bk-actions bk-block", "bk-image bk-block", "bk-unsupported bk-block"]
+    assert "Plan 🔥" in drawn["html"] and 'class="bk-fields"' in drawn["html"]
+    assert drawn["sent"] == [["more", "s", {"value": "quarterly"}], ["cadence", "a", {"value": "quarterly"}],
+                             ["when", "a", {"date": "2027-01-29"}], ["go", "a", {}]]

@@ -24,6 +24,7 @@
   let shownModal = "";
   let modalErrors = {};
   let busy = false;
+  const localNotices = [];
 
   async function api(path, body) {
     const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
@@ -116,7 +117,8 @@
     const timeline = $("timeline");
     const atBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 40;
     const next = new Map();
-    const nodes = state.timeline.map((item) => {
+    const items = state.timeline.concat(localNotices).sort((a, b) => parseFloat(a.ts) - parseFloat(b.ts));
+    const nodes = items.map((item) => {
       const id = `${item.kind}:${item.ts}`;
       const key = JSON.stringify([item, (state.threads[item.ts] || []).length]);
       const old = drawn.get(id);
@@ -126,7 +128,7 @@
     });
     drawn = next;
     timeline.replaceChildren(...nodes);
-    if (!state.timeline.length) {
+    if (!items.length) {
       timeline.innerHTML = '<div class="empty">This is the very beginning of <b>#protection-plan</b>. Try <code>/plan status</code>.</div>';
     }
     if (atBottom || busy) timeline.scrollTop = timeline.scrollHeight;
@@ -285,8 +287,11 @@
     if (!trimmed) return;
     const match = /^\/plan(?:\s+([\s\S]*))?$/.exec(trimmed);
     if (!match) {
-      alert(trimmed.startsWith("/") ? `${trimmed.split(/\s/)[0]} is not a valid command. In the sandbox, try /plan.`
-        : "In the sandbox only /plan commands reach planbot: try /plan status.");
+      // What Slackbot says to an unknown command; ordinary messages are not played by the sandbox.
+      localNotices.push({ kind: "notice", ts: String(Date.now() / 1000), text: trimmed.startsWith("/")
+        ? `${trimmed.split(/\s/)[0]} is not a valid command. In the sandbox, try /plan.`
+        : "In the sandbox only /plan commands reach planbot: try /plan status." });
+      draw();
       return;
     }
     busy = true;
@@ -325,6 +330,7 @@
     $("person").addEventListener("change", () => {
       me = $("person").value;
       drawn = new Map();
+      localNotices.length = 0;
       openThread = null;
       shownModal = "";
       if (view === "home") api("/sandbox/home", {});

@@ -12,15 +12,15 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.clock import trial_clock, utc_now
 from bot.config import Settings
 from bot.plan import audit, queries
 from bot.plan.dates import format_long
@@ -41,7 +41,7 @@ from bot.plan.summary import (
     summary_dict,
 )
 from bot.plan.summary_text import render_markdown, render_text
-from bot.scheduler import Clock, Outcome, Poster, Scheduler, default_worker, publish
+from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_status
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
@@ -51,19 +51,6 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 class UsageError(Exception):
     pass
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _clock(settings: Settings) -> Clock:
-    """The real clock, or one that starts at PLANBOT_CLOCK_START and runs on (trials and tests)."""
-    start = settings.planbot_clock_start
-    if start is None:
-        return _now
-    began = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def _cli_actor() -> Actor:
@@ -123,7 +110,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     with _sessions(settings).begin() as session:
         report = import_plan(
-            session, sheet, key=args.plan, actor=_cli_actor(), now=_now(), title=args.title,
+            session, sheet, key=args.plan, actor=_cli_actor(), now=utc_now(), title=args.title,
             channel_id=args.channel, admins=tuple(args.admin or ()), source=args.source or "",
         )
     print(report.summary())
@@ -133,7 +120,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with _sessions(settings).read() as session:
         plan = queries.get_plan(session, args.plan)
-        text = export_plan(session, plan.key, today_in(plan.timezone, _now()))
+        text = export_plan(session, plan.key, today_in(plan.timezone, utc_now()))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}.")
@@ -145,14 +132,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     with _sessions(settings).read() as session:
         plan = queries.resolve_plan(session, args.plan)
-        total = queries.rag_counts(session, plan.id, today_in(plan.timezone, _now())).total
-        view = queries.status(session, plan, today_in(plan.timezone, _now()), page_size=max(total, 1))
+        total = queries.rag_counts(session, plan.id, today_in(plan.timezone, utc_now())).total
+        view = queries.status(session, plan, today_in(plan.timezone, utc_now()), page_size=max(total, 1))
     sys.stdout.write(render_status(view, tty=sys.stdout.isatty()))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    now = _now()
+    now = utc_now()
     sheet = read_plan_csv(sample_csv(today_in(DEFAULT_TIMEZONE, now)))
     sessions = _sessions(settings)
     with sessions.begin() as session:
@@ -171,7 +158,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poster(settings: Settings) -> Poster:
-    from bot.slack.poster import SlackSummaryPoster
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415 - only the commands that post load Slack's SDK
 
     if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise UsageError("Set SLACK_BOT_TOKEN first: posting a summary needs the bot's token.")
@@ -209,7 +196,7 @@ def _outcome_line(outcome: Outcome, tz: str) -> str:
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     if args.force and not args.post:
         raise UsageError("--force only goes with --post.")
-    clock = _clock(settings)
+    clock = trial_clock(settings.planbot_clock_start)
     now = clock()
     sessions = _sessions(settings)
     with sessions.read() as session:
@@ -254,7 +241,7 @@ def _schedule_lines(info: ScheduleInfo, changed: bool | None) -> list[str]:
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
-    now = _clock(settings)()
+    now = trial_clock(settings.planbot_clock_start)()
     schedule = parse_schedule(" ".join(args.schedule)) if args.schedule else None
     with _sessions(settings).begin() as session:
         plan = queries.get_plan(session, args.plan)
@@ -267,9 +254,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.slack.app import create_app
-    from bot.slack.poster import SlackSummaryPoster
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
+    # Only `planbot serve` loads Bolt and the server: the other commands start without them.
+    from bot.slack.app import create_app  # noqa: PLC0415
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
+    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted  # noqa: PLC0415
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:
@@ -283,7 +271,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             raise
         print(f"planbot serve cannot start: {fault.message}\n({fault.detail})", file=sys.stderr)
         return 2
-    clock = _clock(settings)
+    clock = trial_clock(settings.planbot_clock_start)
     app = create_app(settings, sessions, clock=clock)
     scheduler = None
     if not args.no_scheduler:
@@ -307,14 +295,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.sandbox.server import LOOPBACK, Sandbox
+    from bot.sandbox.server import LOOPBACK, Sandbox  # noqa: PLC0415 - only the sandbox loads Slack's SDK
 
     if args.plan != "demo" and not Path(args.plan).is_file():
         raise UsageError(f"--plan takes demo or a CSV file; there is no file {args.plan}.")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # the page's polls queue briefly; that is fine
     try:
         sandbox = Sandbox.start(database_url=args.database, host=args.host, port=args.port, plan=args.plan,
-                                clock=_clock(settings))
+                                clock=trial_clock(settings.planbot_clock_start))
     except OSError as error:
         print(f"planbot sandbox cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
               "Try another --port.", file=sys.stderr)
@@ -330,7 +318,17 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_sandbox_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_serving_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`planbot serve` (for Slack) and `planbot sandbox` (for a browser)."""
+    p = sub.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode with --socket)")
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--threads", type=int, default=8, help="worker threads answering requests")
+    p.add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    p.add_argument("--no-scheduler", action="store_true",
+                   help="do not post scheduled summaries from this process")
+    p.set_defaults(handler=cmd_serve)
+
     p = sub.add_parser("sandbox", help="try planbot without Slack: the real app in a browser page that plays Slack")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: this machine only)")
@@ -344,16 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode with --socket)")
-    p.add_argument("--port", type=int, default=3000)
-    p.add_argument("--host", default="0.0.0.0")
-    p.add_argument("--threads", type=int, default=8, help="worker threads answering requests")
-    p.add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
-    p.add_argument("--no-scheduler", action="store_true",
-                   help="do not post scheduled summaries from this process")
-    p.set_defaults(handler=cmd_serve)
-
-    add_sandbox_parser(sub)
+    add_serving_parsers(sub)
 
     p = sub.add_parser("summary", help="print a plan's summary, or post it to its channel once per period")
     p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")

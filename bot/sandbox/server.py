@@ -10,19 +10,18 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import SecretStr
 from waitress.server import create_server
 
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.localslack import LocalSlack
 from bot.sandbox.client import Desktop
 from bot.sandbox.people import add_people, load_plan_if_empty
 from bot.sandbox.web import make_sandbox_wsgi
 from bot.slack.app import create_app
-from bot.slack.context import Clock
 from bot.slack.server import EVENTS_PATH, make_wsgi
 from storage.db import Sessions, open_database
 
@@ -32,10 +31,6 @@ DEFAULT_DATABASE = "sqlite:///planbot-sandbox.db"
 LOOPBACK = "127.0.0.1"
 SERVER_THREADS = 16  # the page's own requests wait on planbot's answers in the same server
 KEEP = 2000  # calls and messages the local Slack keeps in a long session
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -51,7 +46,7 @@ class Sandbox:
 
     @classmethod
     def start(cls, *, database_url: str = DEFAULT_DATABASE, host: str = LOOPBACK, port: int = 8080,
-              plan: str = "demo", clock: Clock = _now, sessions: Sessions | None = None) -> Sandbox:
+              plan: str = "demo", clock: Clock = utc_now, sessions: Sessions | None = None) -> Sandbox:
         """Everything started but the server's loop: call `serve()` (or `serve_in_thread()`)."""
         sessions = sessions or open_database(database_url)
         loaded = load_plan_if_empty(sessions, plan, clock())

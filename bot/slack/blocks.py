@@ -42,6 +42,7 @@ from bot.plan.queries import (
 from bot.plan.rules import ActionStatus, Rag
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
+from storage.kinds import EventKind
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -393,8 +394,8 @@ def _pack(lines: Iterable[str], room: int, *, content: int,
     most `content` characters in all; also says how many lines went in."""
     sections: list[str] = []
     used = total = 0
-    for line in lines:
-        line = shorten(line, limit)
+    for given in lines:
+        line = shorten(given, limit)
         total += len(line) + 1
         if total > content:
             break
@@ -431,13 +432,17 @@ def _status_value(value: str | None) -> str:
 
 def event_line(event: EventView, timezone: str) -> str:
     what = {
-        "completed": "marked it complete",
-        "reopened": "reopened it",
-        "revised": f"moved the due date from {_date_value(event.old_value)} to {_date_value(event.new_value)}",
-        "note": "added an update",
-        "status": f"changed the status from {_status_value(event.old_value)} to {_status_value(event.new_value)}",
-        "imported": "imported it",
-        "owners": f"changed the owners from {fit(event.old_value or 'none', 300)} to {fit(event.new_value or 'none', 300)}",
+        EventKind.COMPLETED: "marked it complete",
+        EventKind.REOPENED: "reopened it",
+        EventKind.REVISED: f"moved the due date from {_date_value(event.old_value)} to {_date_value(event.new_value)}",
+        EventKind.NOTE: "added an update",
+        EventKind.STATUS: (
+            f"changed the status from {_status_value(event.old_value)} to {_status_value(event.new_value)}"
+        ),
+        EventKind.IMPORTED: "imported it",
+        EventKind.OWNERS: (
+            f"changed the owners from {fit(event.old_value or 'none', 300)} to {fit(event.new_value or 'none', 300)}"
+        ),
     }.get(event.kind)
     if what is None:
         what = fit(event.kind.replace("_", " "), 60)

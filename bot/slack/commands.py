@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError
-from bot.slack import blocks, errors, messages, texts
+from bot.slack import blocks, errors, messages, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
-from bot.slack.ids import COMMAND, ActionId, ViewSpec
+from bot.slack.ids import COMMAND, ActionId, ViewKind, ViewSpec
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -181,7 +181,8 @@ def parse_admin(rest: str) -> tuple[str, str, str | None]:
     words = rest.split()
     if len(words) not in (2, 3) or words[0].lower() not in ("add", "remove"):
         raise InvalidInput(texts.ADMIN_USAGE)
-    return words[0].lower(), parse_mention(words[1]), words[2] if len(words) == 3 else None
+    verb, who, *plan = words
+    return verb.lower(), parse_mention(who), plan[0] if plan else None
 
 
 def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
@@ -209,7 +210,8 @@ def on_help(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
 
 def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more(parsed.name, parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind=parsed.name, plan=(parsed.words or [None])[0]))  # type: ignore[arg-type]
+    kind: ViewKind = "overdue" if parsed.name == "overdue" else "status"
+    return draw(deps, caller, ViewSpec(kind=kind, plan=parsed.words[0] if parsed.words else None))
 
 
 def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -219,7 +221,7 @@ def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Mes
 
 def on_mine(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more("mine", parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind="mine", plan=(parsed.words or [None])[0]))
+    return draw(deps, caller, ViewSpec(kind="mine", plan=parsed.words[0] if parsed.words else None))
 
 
 def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str]:
@@ -322,7 +324,8 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
         if wanted.remove:
             services.unmap_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
             name = session.scalar(select(Role.name).where(Role.name_key == services.role_key(wanted.role)))
-            return blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=blocks.fit(name or wanted.role, 200)))
+            shown = blocks.fit(name or wanted.role, 200)
+            return blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=shown))
         assert org_id is not None
         role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id,
                                  org_id=org_id)
@@ -344,8 +347,6 @@ def delegate(function_name: str) -> Handler:
     """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
     def handler(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
-        from bot.slack import summary_commands
-
         function = getattr(summary_commands, function_name, None)
         if function is None:
             return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -85,7 +86,7 @@ def redraw(deps: Deps, client: WebClient, source: Source, notice: str | None = N
                                 shareable=source.shareable)
     respond = Respond(response_url=source.response_url)
     sent = respond(replace_original=True, **message.to_dict())
-    if sent.status_code != 200:
+    if sent.status_code != HTTPStatus.OK:
         log.warning("could not redraw a message (%s %s)", sent.status_code, sent.body)
     if notice:
         respond(text=notice, response_type="ephemeral", replace_original=False)
@@ -97,8 +98,10 @@ def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Sourc
         refresher.request(client, source.actor)
 
 
-def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any],
-                       client: WebClient, context: BoltContext, change: ButtonChange) -> None:
+def change_from_button(  # noqa: PLR0917 - Bolt's listener arguments, passed on
+    deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any], client: WebClient,
+    context: BoltContext, *, change: ButtonChange,
+) -> None:
     ack()
     with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
         button, source = clicked(context, body)
@@ -113,7 +116,7 @@ def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body
             refresh_home(refresher, client, source)
 
 
-def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext,
+def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, *,
                build: ModalBuilder) -> None:
     """Open a modal on the click's trigger_id, which lives 3 s: one quick read, then views.open."""
     ack()
@@ -137,13 +140,14 @@ def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, co
             raise PlanError(texts.CLICK_AGAIN) from error
 
 
-def change_from_modal(
+def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
     deps: Deps,
     refresher: home.HomeRefresher,
     ack: Ack,
     body: dict[str, Any],
     client: WebClient,
     context: BoltContext,
+    *,
     change: ModalChange,
     fields: dict[str, BlockId],
     default: BlockId,
@@ -169,16 +173,16 @@ def change_from_modal(
         refresh_home(refresher, client, source)
 
 
-def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-           now: datetime) -> None:
+def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
+           state: dict[str, Any], now: datetime) -> None:
     new_due, reason = modals.submitted_revision(state)
     if new_due is None:
         raise InvalidInput(texts.REVISE_MODAL_PICK_DATE, field="date")
     services.revise_due(session, action, actor, now, new_due, reason, expected_version=metadata.version)
 
 
-def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-         now: datetime) -> None:
+def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
+         state: dict[str, Any], now: datetime) -> None:
     services.add_note(session, action, actor, now, modals.submitted_note(state))
 
 
@@ -187,25 +191,26 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.complete)
+        change_from_button(deps, refresher, ack, body, client, context, change=services.complete)
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.reopen)
+        change_from_button(deps, refresher, ack, body, client, context, change=services.reopen)
 
     @app.action(ActionId.REVISE.value)
     def on_revise(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        open_modal(deps, ack, body, client, context, modals.revise_modal)
+        open_modal(deps, ack, body, client, context, build=modals.revise_modal)
 
     @app.action(ActionId.NOTE.value)
     def on_note(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        open_modal(deps, ack, body, client, context, modals.note_modal)
+        open_modal(deps, ack, body, client, context, build=modals.note_modal)
 
     @app.view(CallbackId.REVISE.value)
     def on_revise_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_modal(deps, refresher, ack, body, client, context, revise, modals.REVISE_FIELDS,
-                          BlockId.REVISE_DATE)
+        change_from_modal(deps, refresher, ack, body, client, context, change=revise, fields=modals.REVISE_FIELDS,
+                          default=BlockId.REVISE_DATE)
 
     @app.view(CallbackId.NOTE.value)
     def on_note_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_modal(deps, refresher, ack, body, client, context, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)
+        change_from_modal(deps, refresher, ack, body, client, context, change=note, fields=modals.NOTE_FIELDS,
+                          default=BlockId.NOTE_TEXT)

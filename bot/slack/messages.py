@@ -22,6 +22,7 @@ from bot.slack import blocks
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import ViewSpec
+from bot.slack.summary_commands import render_preview
 from storage.models import Plan
 
 DEFAULT_DUE_DAYS = 30
@@ -35,8 +36,6 @@ def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
     `shareable` adds the "Share in channel" button (leave it off for a message already shared).
     """
     if spec.kind == "summary":
-        from bot.slack.summary_commands import render_preview
-
         return render_preview(session, deps, spec, viewer=viewer)
     if spec.kind == "home":
         raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
+from http import HTTPStatus
 from typing import Any, Final
 
 from slack_sdk import WebClient
@@ -155,7 +156,7 @@ class SlackSummaryPoster:
                 return str(response["ts"])
             except SlackApiError as error:
                 status = error.response.status_code if error.response is not None else 0
-                if status < 500 and status != 429:
+                if status < HTTPStatus.INTERNAL_SERVER_ERROR and status != HTTPStatus.TOO_MANY_REQUESTS:
                     raise PostFailed(_slack_problem(error)) from error
                 problem = _slack_problem(error)
             except OSError as error:  # the network: the post may or may not have reached Slack

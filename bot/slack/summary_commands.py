@@ -34,6 +34,7 @@ from bot.slack.ids import ActionId, ViewSpec
 from bot.slack.poster import SlackSummaryPoster
 from bot.slack.request import caller_of, control_of
 from bot.slack.summary_blocks import outcome_text, preview_message, schedule_message
+from storage.kinds import PostState
 from storage.models import SummaryPost
 
 
@@ -78,7 +79,7 @@ def render_preview(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Acto
     period = period_from_key(spec.month) if spec.month else current_period(plan_schedule(plan), plan.timezone, now)
     summary = build_summary(session, plan, period, now)
     posted = session.scalar(select(SummaryPost).where(
-        SummaryPost.plan_id == plan.id, SummaryPost.period == period.key, SummaryPost.state == "posted"))
+        SummaryPost.plan_id == plan.id, SummaryPost.period == period.key, SummaryPost.state == PostState.POSTED))
     if posted is not None and posted.posted_at is not None:
         return preview_message(summary, admin=False, posted_to=posted.channel_id, posted_at=posted.posted_at)
     return preview_message(summary, admin=is_admin(session, plan.id, viewer.user_id))

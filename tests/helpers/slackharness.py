@@ -79,7 +79,8 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
             haystack = json.dumps(element)
             if contains is None or contains in haystack or contains in str(element.get("value", "")):
                 return {**element, "block_id": block.get("block_id", "")}
-    raise AssertionError(f"no {action_id} button{' with ' + contains if contains else ''} in {json.dumps(blocks)[:2000]}")
+    with_text = f" with {contains}" if contains else ""
+    raise AssertionError(f"no {action_id} button{with_text} in {json.dumps(blocks)[:2000]}")
 
 
 class PlanbotServer:

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.plan.queries import get_action, get_plan
 from bot.plan.services import Actor, add_note
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
@@ -25,8 +26,6 @@ def plan(planbot, now):
 
 
 def action(sessions, ref, key="ppr"):
-    from bot.plan.queries import get_action, get_plan
-
     with sessions.read() as session:
         found = get_action(session, get_plan(session, key), ref)
         session.expunge(found)

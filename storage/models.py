@@ -270,3 +270,15 @@ class SummaryPost(Base):
         UniqueConstraint("plan_id", "period"),
         CheckConstraint("state IN ('claimed', 'failed', 'posted')", name="state_known"),
     )
+
+
+class SlackDelivery(Base):
+    """A request Slack delivered that changed something, kept while a replay of it could pass
+    Slack's signature check: a replay is answered with `answer` (the first reply, as JSON, if it
+    had one) and changes nothing. See `bot.slack.deliveries`."""
+
+    __tablename__ = "slack_deliveries"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # its X-Slack-Signature
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    answer: Mapped[str | None] = mapped_column(Text)

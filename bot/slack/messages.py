@@ -26,7 +26,6 @@ from bot.slack.summary_commands import render_preview
 from storage.models import Plan
 
 DEFAULT_DUE_DAYS = 30
-MAX_DUE_DAYS = 3660
 
 
 def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel_id: str | None,

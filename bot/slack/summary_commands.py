@@ -26,7 +26,7 @@ from bot.plan.summary import (
     period_from_key,
 )
 from bot.scheduler import default_worker, publish
-from bot.slack import texts
+from bot.slack import deliveries, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.errors import replies_on_error
@@ -57,8 +57,10 @@ def _only_plan(args: list[str]) -> str | None:
     return args[0] if args else None
 
 
-def summary_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str]) -> Message:
-    """`/plan summary [PLAN] [MONTH]`: the preview, for the caller only."""
+def summary_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str],
+                    delivery: str | None = None) -> Message:
+    """`/plan summary [PLAN] [MONTH]`: the preview, for the caller only (it changes nothing, so
+    its `delivery` is not claimed)."""
     now = deps.clock()
     with deps.sessions.read() as session:
         plan_key, month = _split_summary_args(args, today_in(DEFAULT_TIMEZONE, now))
@@ -108,8 +110,11 @@ def _channel_arg(word: str, here: str | None) -> str | None:
     return None
 
 
-def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str]) -> Message:
-    """`/plan schedule [PLAN] monthly|quarterly|off|RRULE:... [#channel|here]`; no arguments shows it."""
+def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str],
+                     delivery: str | None = None) -> Message:
+    """`/plan schedule [PLAN] monthly|quarterly|off|RRULE:... [#channel|here]`; no arguments shows it.
+
+    A change claims `delivery` (`bot.slack.deliveries`): a replay of it changes nothing."""
     words = list(args)
     channel = _channel_arg(words[-1], channel_id) if words else None
     if channel is not None:
@@ -123,9 +128,12 @@ def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: 
         with deps.sessions.read() as session:
             return schedule_message(schedule_info(session, resolve_plan(session, plan_key, channel_id), now))
     with deps.sessions.begin() as session:
+        deliveries.claim(session, delivery, now)
         plan = resolve_plan(session, plan_key, channel_id)
         changed = set_schedule(session, plan, actor, now, schedule=schedule, channel_id=channel)
-        return schedule_message(schedule_info(session, plan, now), changed)
+        message = schedule_message(schedule_info(session, plan, now), changed)
+        deliveries.answered(session, delivery, message.ephemeral())
+        return message
 
 
 def register(app: App, deps: Deps) -> None:

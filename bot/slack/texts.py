@@ -104,6 +104,7 @@ NOT_A_MENTION = "`{text}` is not a person: mention them with @, like `@alice`."
 DONE = "Marked *{ref}* complete."
 EXTENDED = "*{ref}* is now due on {date}."
 NOTED = "Added your update to *{ref}*."
+REOPENED = "Reopened *{ref}*."
 ROLE_MAPPED = "<@{user}> now holds the role *{role}*."
 ROLE_UNMAPPED = "<@{user}> no longer holds the role *{role}*."
 ADMIN_ADDED = "<@{user}> is now an admin of `{plan}`."
@@ -112,6 +113,7 @@ NOT_AVAILABLE = "`/plan {command}` is not available yet."
 SHARE = "Share in channel"
 SHARED = "Shared in <#{channel}>."
 SHARE_FAILED = "I couldn't post in <#{channel}> (`{error}`). Invite me with `/invite @planbot`, then try again."
+SHARE_UNAVAILABLE = "I couldn't share this in <#{channel}> just now ({problem}). Please try again in a minute."
 NEXT_PAGE = "Next page"
 PREVIOUS_PAGE = "Previous page"
 DETAILS = "Details"
@@ -153,6 +155,10 @@ SHOW_NO_HISTORY = "No history yet."
 SHOW_HISTORY_CUT = "Showing the latest {count} events."
 
 # Buttons, modals and App Home (bot/slack/interactions.py, modals.py, home.py).
+REDRAW_LOST = (
+    "{said} I could not update the message you clicked, though, so it may be out of date: "
+    "`/plan show {ref}` shows the action as it is now."
+)
 CLICK_AGAIN = "That took too long for Slack to open the form. Please click the button again."
 MODAL_SAVE = "Save"
 MODAL_CANCEL = "Cancel"
@@ -188,7 +194,7 @@ HINT_SET_SUMMARY_CHANNEL = (
     "Set one with `/plan schedule {plan} here` or `planbot schedule {plan} --channel C0123456789`."
 )
 MAPPED_USER_UNKNOWN = (
-    "I couldn't look up <@{user}> in Slack (`{error}`), so I can't tell which organisation they belong to. "
+    "I couldn't look up {user} in Slack (`{error}`), so I can't tell which organisation they belong to. "
     "Nothing was changed; please try again."
 )
 

@@ -184,6 +184,10 @@ class PlanbotServer:
     def submit(self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *,
                user: str = ALICE, team: str = TEAM) -> Reply:
         """Submit a modal that planbot opened (`view` as sent to views.open) with these state values."""
+        return self.post(self.submit_body(view, values, user=user, team=team), "application/x-www-form-urlencoded")
+
+    def submit_body(self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *,
+                    user: str = ALICE, team: str = TEAM) -> bytes:
         payload = {
             "type": "view_submission",
             "team": {"id": team, "domain": "fire"},
@@ -195,8 +199,7 @@ class PlanbotServer:
                      "state": {"values": values}, "hash": "h"},
             "response_urls": [],
         }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}).encode(),
-                         "application/x-www-form-urlencoded")
+        return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
     def event(self, event: dict[str, Any], *, team: str = TEAM) -> Reply:
         body = {

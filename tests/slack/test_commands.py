@@ -327,6 +327,30 @@ def test_share_posts_the_same_message_to_the_channel_and_tells_the_sharer(plan):
     assert len(plan.fake.messages("CPLAN")) == 1
 
 
+def test_a_share_that_slack_keeps_but_answers_500_is_posted_once(plan):
+    body = private(plan.command("status"))
+    plan.fake.fail_next("chat.postMessage", status=500, kept=True)
+
+    plan.click(find_button(body["blocks"], ActionId.SHARE), user=ALICE, channel="CPLAN")
+
+    (told,) = plan.fake.wait_for("response_url", timeout=10)
+    assert told.args["text"] == texts.SHARED.format(channel="CPLAN")
+    assert [c.status for c in plan.fake.calls_to("chat.postMessage")] == [500]
+    (shared,) = plan.fake.messages("CPLAN")
+    assert shared["text"] == body["text"] and shared["metadata"]["event_type"] == "planbot_share"
+
+
+def test_a_share_slack_never_takes_says_so_and_posts_nothing(plan):
+    body = private(plan.command("status"))
+    plan.fake.fail_next("chat.postMessage", status=503, times=None)
+
+    plan.click(find_button(body["blocks"], ActionId.SHARE), user=ALICE, channel="CPLAN")
+
+    (told,) = plan.fake.wait_for("response_url", timeout=15)
+    assert told.args["text"].startswith("I couldn't share this in <#CPLAN> just now")
+    assert plan.fake.messages("CPLAN") == []
+
+
 def test_share_where_the_bot_cannot_post_says_why(plan):
     body = private(plan.command("overdue"))
     plan.fake.fail_next("chat.postMessage", status=200, error="not_in_channel")

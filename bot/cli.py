@@ -354,10 +354,32 @@ def _add_audit(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(handler=cmd_audit_verify)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox.server import LOOPBACK, Sandbox  # noqa: PLC0415 - only the sandbox loads Slack's SDK
 
+    if args.plan != "demo" and not Path(args.plan).is_file():
+        raise UsageError(f"--plan takes demo or a CSV file; there is no file {args.plan}.")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # the page's polls queue briefly; that is fine
+    try:
+        sandbox = Sandbox.start(database_url=args.database, host=args.host, port=args.port, plan=args.plan,
+                                clock=trial_clock(settings.planbot_clock_start))
+    except OSError as error:
+        print(f"planbot sandbox cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
+              "Try another --port.", file=sys.stderr)
+        return 2
+    if sandbox.loaded:
+        print(sandbox.loaded)
+    print(f"Database: {args.database}")
+    print("The local Slack answers planbot on " + sandbox.slack.url + "; the real Slack is never called.")
+    if args.host != LOOPBACK:
+        print(f"Listening on {args.host}: anyone who can reach this machine can use the sandbox.")
+    print(f"\nplanbot sandbox: open {sandbox.url} in a browser (Ctrl-C stops it).", flush=True)
+    sandbox.serve()
+    return 0
+
+
+def add_serving_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`planbot serve` (for Slack) and `planbot sandbox` (for a browser)."""
     p = sub.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode with --socket)")
     p.add_argument("--port", type=int, default=3000)
     p.add_argument("--host", default="0.0.0.0")
@@ -366,6 +388,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-scheduler", action="store_true",
                    help="do not post scheduled summaries from this process")
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("sandbox", help="try planbot without Slack: the real app in a browser page that plays Slack")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: this machine only)")
+    p.add_argument("--plan", default="demo", help="loaded into an empty database: demo (default) or a CSV file")
+    p.add_argument("--database", default="sqlite:///planbot-sandbox.db",
+                   help="the sandbox's own database (DATABASE_URL is not used, so a real plan is never touched)")
+    p.set_defaults(handler=cmd_sandbox)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    add_serving_parsers(sub)
 
     p = sub.add_parser("summary", help="print a plan's summary, or post it to its channel once per period")
     p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")

@@ -13,7 +13,7 @@ from bot.localslack.limits import (
     MAX_SECTION_TEXT,
     MAX_VIEW_BLOCKS,
 )
-from bot.localslack.records import Call, Refusal
+from bot.localslack.records import Call, Refusal, refusal_of
 from bot.localslack.workspace import RESPONSE_URL_MAX_POSTS, RESPONSE_URL_TTL, TRIGGER_TTL, LocalSlack, NotSeen
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "LocalSlack",
     "NotSeen",
     "Refusal",
+    "refusal_of",
 ]

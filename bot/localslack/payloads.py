@@ -27,10 +27,11 @@ def signed_headers(secret: str, body: bytes, *, timestamp: int | None = None,
             "X-Slack-Signature": signature(secret, ts, body)}
 
 
-def command_body(text: str, *, user: str, team: str, channel: str, response_url: str, trigger_id: str) -> bytes:
+def command_body(text: str, *, user: str, team: str, channel: str, response_url: str, trigger_id: str,
+                 channel_name: str = "plan", user_name: str | None = None) -> bytes:
     form = {
         "token": "legacy-token-unused", "team_id": team, "team_domain": "fire", "channel_id": channel,
-        "channel_name": "plan", "user_id": user, "user_name": user.lower(), "command": "/plan",
+        "channel_name": channel_name, "user_id": user, "user_name": user_name or user.lower(), "command": "/plan",
         "text": text, "api_app_id": APP_ID, "response_url": response_url, "trigger_id": trigger_id,
     }
     return urllib.parse.urlencode(form).encode()

@@ -57,6 +57,7 @@ class _ResponseUrl:
     channel: str | None
     message_ts: str | None
     posts: int = 0
+    user: str | None = None  # whom it answers: ephemeral posts are theirs
 
 
 @dataclass(frozen=True)
@@ -233,17 +234,41 @@ class LocalSlack:
             self._triggers[trigger_id] = time.monotonic()
         return trigger_id
 
-    def new_response_url(self, *, channel: str | None = None, message_ts: str | None = None) -> str:
+    def new_response_url(self, *, channel: str | None = None, message_ts: str | None = None,
+                         user: str | None = None) -> str:
         """A response_url (5 posts within `response_url_ttl`); given its message, posts act on it.
 
         With `channel`, `"response_type": "in_channel"` posts a new message there; with
         `message_ts` too, `replace_original` updates that message and `delete_original` deletes it.
+        `message_ts` may name an ephemeral message (a click on one): it is replaced where it is.
+        With `user` (whom Slack minted it for), ephemeral posts are recorded as that user's.
         """
         key = secrets.token_hex(8)
         base = self.base_url
         with self._lock:
-            self._response_urls[key] = _ResponseUrl(time.monotonic(), channel, message_ts)
+            self._response_urls[key] = _ResponseUrl(time.monotonic(), channel, message_ts, user=user)
         return f"{base}/response/{key}"
+
+    def reply_to_command(self, *, channel: str, user: str, reply: Json | str) -> Json | None:
+        """Show a slash command's acknowledgement as Slack does: its body is a message to `user`
+        (`"response_type": "in_channel"`: to the channel). Returns the message, or None when
+        the body says nothing; a body Slack would refuse is recorded as a `command_reply` refusal."""
+        at, received_at = time.monotonic(), time.time()
+        args: Json = {"text": reply} if isinstance(reply, str) else dict(reply)
+        if not any(args.get(name) for name in ("text", "blocks", "attachments")):
+            return None
+        problem = message_problem(args)
+        if problem is None:
+            if args.get("response_type") == "in_channel":
+                shown = self._store_message(channel, args)
+            else:
+                shown = {**self._new_message(args, self._next_ts()), "channel": channel, "user": user}
+                with self._lock:
+                    self._ephemerals.append(shown)
+                shown = copy.deepcopy(shown)
+        self._record(Call("command_reply", args, {}, at, received_at, "/slack/events", 200,
+                          problem or _ok(), details=tuple(str(e) for e in (problem or {}).get("errors") or ())))
+        return None if problem else shown
 
     def fail_next(
         self,
@@ -333,6 +358,30 @@ class LocalSlack:
                         f"got {len(matching)}; calls seen: {seen}"
                     )
                 self._changed.wait(remaining)
+
+    @property
+    def revision(self) -> int:
+        """How many calls were recorded since start: it grows with every change the local Slack
+        holds (messages, views, refusals), so a client polls it to learn that something changed."""
+        with self._lock:
+            return sum(self._counts.values())
+
+    def calls_since(self, revision: int) -> list[Call]:
+        """The calls recorded after `revision` (as far as `keep` has kept them), oldest first."""
+        with self._lock:
+            newer = sum(self._counts.values()) - revision
+            return list(self._calls[-newer:]) if newer > 0 else []
+
+    def wait_for_change(self, revision: int, timeout: float) -> int:
+        """Wait up to `timeout` seconds for a call after `revision`; the revision then."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while (current := sum(self._counts.values())) <= revision:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            return current
 
     def counts(self) -> dict[str, int]:
         """Calls received per method since start, trimmed or not."""
@@ -772,10 +821,22 @@ class LocalSlack:
             self._act_on_original(target, args)
         return Reply(200, "ok", {})
 
+    def _find_ephemeral(self, channel: str, ts: str, user: str | None) -> Json | None:
+        for message in self._ephemerals:
+            if message["ts"] == ts and message.get("channel") == channel and user in (None, message.get("user")):
+                return message
+        return None
+
     def _act_on_original(self, target: _ResponseUrl, args: Json) -> None:
         original = None
         if target.channel is not None and target.message_ts:
             original = self._find_message(target.channel, target.message_ts)
+            if original is None:
+                ephemeral = self._find_ephemeral(target.channel, target.message_ts, target.user)
+                if ephemeral is not None and _truthy(args.get("delete_original")):
+                    self._ephemerals.remove(ephemeral)
+                    return
+                original = ephemeral
         if target.channel is not None and original is not None and _truthy(args.get("delete_original")):
             self._messages[target.channel].remove(original)
         elif original is not None and _truthy(args.get("replace_original")):
@@ -785,6 +846,6 @@ class LocalSlack:
         elif target.channel is not None and args.get("response_type") == "in_channel":
             self._store_message(target.channel, args)
         elif args.get("response_type") != "in_channel" and not _truthy(args.get("delete_original")):
-            # Slack knows who the response URL answers; a minted URL does not say, so `user` is None.
+            # Slack knows who the response URL answers; a URL minted without `user` does not say.
             self._ephemerals.append({**self._new_message(args, self._next_ts()), "channel": target.channel,
-                                     "user": None})
+                                     "user": target.user})

@@ -445,3 +445,89 @@ def test_a_slack_for_another_process_accepts_ids_it_did_not_mint_and_keeps_littl
         assert all(abs(at - time.time()) < 60 for at in first_posts.values())
         assert slack.take_first_posts() == {}
         assert counts == {"calls": {"views.open": 8, "chat.postMessage": 8, "response_url": 8}}
+
+
+# What a client of the local Slack (the sandbox) needs: whose ephemerals, command replies, changes.
+
+
+def test_a_response_url_minted_for_someone_gives_them_its_ephemeral_posts(fake: LocalSlack) -> None:
+    url = fake.new_response_url(channel="C1", user="UALICE")
+
+    WebhookClient(url).send(text="Only you can see this")
+
+    assert [(m["text"], m["user"], m["channel"]) for m in fake.ephemerals(user="UALICE")] == [
+        ("Only you can see this", "UALICE", "C1")]
+    assert fake.ephemerals(user="UBOB") == []
+    assert fake.messages("C1") == []
+
+
+def test_a_click_on_an_ephemeral_replaces_or_deletes_it_where_it_is(fake: LocalSlack) -> None:
+    shown = fake.reply_to_command(channel="C1", user="UALICE", reply={"text": "Status", "blocks": [section("3 open")]})
+    assert shown is not None
+    replace = fake.new_response_url(channel="C1", message_ts=shown["ts"], user="UALICE")
+
+    WebhookClient(replace).send(text="Status, redrawn", blocks=[section("2 open")], replace_original=True)
+
+    [ephemeral] = fake.ephemerals(user="UALICE")
+    assert (ephemeral["ts"], ephemeral["text"], ephemeral["blocks"]) == (shown["ts"], "Status, redrawn",
+                                                                         [section("2 open")])
+    WebhookClient(fake.new_response_url(channel="C1", message_ts=shown["ts"], user="UALICE")).send(
+        text="", delete_original=True)
+    assert fake.ephemerals(user="UALICE") == []
+
+
+def test_someone_elses_ephemeral_is_not_replaced(fake: LocalSlack) -> None:
+    shown = fake.reply_to_command(channel="C1", user="UALICE", reply={"text": "Alice's"})
+    assert shown is not None
+
+    WebhookClient(fake.new_response_url(channel="C1", message_ts=shown["ts"], user="UBOB")).send(
+        text="Bob's", replace_original=True)
+
+    assert [m["text"] for m in fake.ephemerals(user="UALICE")] == ["Alice's"]
+    assert [m["text"] for m in fake.ephemerals(user="UBOB")] == ["Bob's"]
+
+
+def test_a_command_reply_is_shown_to_its_caller_or_in_the_channel(fake: LocalSlack) -> None:
+    private = fake.reply_to_command(channel="C1", user="UALICE", reply={"response_type": "ephemeral", "text": "Mine"})
+    public = fake.reply_to_command(channel="C1", user="UALICE", reply={"response_type": "in_channel", "text": "All"})
+    plain = fake.reply_to_command(channel="C1", user="UALICE", reply="Plain text")
+
+    assert fake.reply_to_command(channel="C1", user="UALICE", reply="") is None
+    assert private is not None and public is not None and plain is not None
+    assert [m["text"] for m in fake.ephemerals(user="UALICE")] == ["Mine", "Plain text"]
+    assert [m["text"] for m in fake.messages("C1")] == ["All"]
+
+
+def test_a_command_reply_slack_would_refuse_is_a_refusal(fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_blocks", method="command_reply")
+
+    shown = fake.reply_to_command(channel="C1", user="UALICE",
+                                  reply={"text": "Too long", "blocks": [section("x" * 3001)]})
+
+    assert shown is None
+    assert fake.ephemerals() == []
+    [refusal] = fake.refusals
+    assert (refusal.method, refusal.error) == ("command_reply", "invalid_blocks")
+    assert "must be less than 3001 characters [json-pointer:/blocks/0/text]" in refusal.details
+
+
+def test_the_revision_counts_every_call_and_calls_since_returns_the_newer_ones(client: WebClient,
+                                                                                fake: LocalSlack) -> None:
+    start = fake.revision
+    client.chat_postMessage(channel="C1", text="one")
+    middle = fake.revision
+    client.chat_postMessage(channel="C1", text="two")
+
+    assert (middle, fake.revision) == (start + 1, start + 2)
+    assert [c.args["text"] for c in fake.calls_since(start)] == ["one", "two"]
+    assert [c.args["text"] for c in fake.calls_since(middle)] == ["two"]
+    assert fake.calls_since(fake.revision) == []
+
+
+def test_wait_for_change_wakes_on_a_call_from_another_thread(client: WebClient, fake: LocalSlack) -> None:
+    start = fake.revision
+    assert fake.wait_for_change(start, timeout=0.05) == start
+
+    threading.Timer(0.1, lambda: client.chat_postMessage(channel="C1", text="later")).start()
+
+    assert fake.wait_for_change(start, timeout=5) == start + 1

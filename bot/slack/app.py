@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.slack import commands, errors, home, interactions, summary_commands
+from bot.slack import commands, errors, home, interactions, reminders, summary_commands
 from bot.slack.context import Clock, Deps, utc_now
 from bot.slack.request import read_request
 from storage.db import Sessions
@@ -60,4 +60,5 @@ def create_app(
     interactions.register(app, deps)
     home.register(app, deps)
     summary_commands.register(app, deps)
+    reminders.register(app, deps)
     return app

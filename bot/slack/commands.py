@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError
-from bot.slack import blocks, errors, messages, texts
+from bot.slack import blocks, errors, messages, reminders, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, ActionId, ViewSpec
@@ -39,7 +39,7 @@ log = logging.getLogger("planbot.slack")
 
 SUBCOMMANDS = (
     "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
-    "owner", "admin",
+    "owner", "admin", "reminders",
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
@@ -340,6 +340,10 @@ def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
         return blocks.notice(texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key)))
 
 
+def on_reminders(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    return reminders.reminders_command(deps, caller, parsed.words)
+
+
 def delegate(function_name: str) -> Handler:
     """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
@@ -369,6 +373,7 @@ HANDLERS: dict[str, Handler] = {
     "schedule": delegate("schedule_command"),
     "owner": on_owner,
     "admin": on_admin,
+    "reminders": on_reminders,
 }
 
 

@@ -25,6 +25,8 @@ class ActionId(StrEnum):
     PAGE = "plan.page"  # on messages sent before Previous and Next had ids of their own
     SHARE = "plan.share"
     POST_SUMMARY = "plan.summary.post"
+    MUTE_REMINDERS = "plan.reminders.mute"
+    UNMUTE_REMINDERS = "plan.reminders.unmute"
 
 
 class CallbackId(StrEnum):
@@ -44,7 +46,7 @@ class InputId(StrEnum):
     TEXT = "text"
 
 
-ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home"]
+ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home", "reminder"]
 
 
 class ViewSpec(BaseModel):
@@ -58,6 +60,7 @@ class ViewSpec(BaseModel):
     offset: int = 0
     days: int | None = None
     month: str | None = None
+    day: str | None = None  # a reminder: the recipient's day it was sent for (ISO)
 
 
 class ActionButton(BaseModel):

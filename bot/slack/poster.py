@@ -170,6 +170,12 @@ class SlackSummaryPoster:
                 return found
         raise AssertionError("unreachable")
 
+    def post_marked(self, channel_id: str, message: Message, metadata: dict[str, Any], *,
+                    look: Callable[[], str | None]) -> str:
+        """Post any message marked with `metadata`, with the retries summaries get: `look` finds
+        it if an attempt that seemed to fail reached Slack after all (reminders use this)."""
+        return self._post(channel_id, message, metadata, look=look)
+
     def permalink(self, channel_id: str, ts: str) -> str | None:
         try:
             return str(self.reader.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])

@@ -4,7 +4,7 @@ sends each recipient one message a day, exactly once.
 **Milestones, not timers.** A milestone is counted from a date of an action (a *subject*: today
 its current due date) and the recipient's local day: *due soon* (inside the plan's window, 14
 days by default), *due near* (3 days), *due today*, *overdue* (and again each further week it
-stays overdue). Only the milestone an action is at *now* can be sent, so a planbot that was
+stays overdue, a week after the last). Only the milestone an action is at *now* can be sent, so a planbot that was
 down catches up without stale ones. What a recipient has had is marked per action, recipient,
 date and milestone (`reminder_marks`): a revised date has no marks, so its milestones start
 again. Completed actions and closed plans have no subjects (`remindable` is the hook for
@@ -150,16 +150,22 @@ class Config:
 DEFAULTS: Final = Config()
 
 
+REPEAT_OVERDUE_DAYS: Final = 7
+
+
 @dataclass(frozen=True)
 class Reached:
     kind: MilestoneKind
-    milestone: str  # what is marked once it is sent: "due_soon", "overdue.2" (the third week late)
+    milestone: str  # what is marked once it is sent: "due_soon"
+    # A milestone that comes again: sent when none like it was sent in the last `every` days
+    # (marked as "overdue.2027-03-01", the day it went).
+    every: int | None = None
 
 
 def deadline_reached(due: date, day: date, config: Config) -> Reached | None:
     days = (due - day).days
     if days < 0:
-        return Reached(MilestoneKind.OVERDUE, f"overdue.{(-days - 1) // 7}")
+        return Reached(MilestoneKind.OVERDUE, MilestoneKind.OVERDUE.value, every=REPEAT_OVERDUE_DAYS)
     if days == 0:
         return Reached(MilestoneKind.DUE_TODAY, "due_today")
     if days <= config.near_days:
@@ -367,6 +373,7 @@ class _World:
     starts: dict[str, time] = field(default_factory=dict)  # when their reminders may go out
     sent: set[tuple[str, date]] = field(default_factory=set)
     marks: set[tuple[int, str, date, str]] = field(default_factory=set)
+    last_sent: dict[tuple[int, str, date, str], date] = field(default_factory=dict)  # repeating milestones
     digested: set[tuple[str, str]] = field(default_factory=set)  # (admin, this week's digest milestone)
 
     def person(self, user_id: str) -> _Person:
@@ -374,6 +381,15 @@ class _World:
 
     def marked(self, subject: _Subject, recipient: str, milestone: str) -> bool:
         return (subject.action_id, recipient, subject.on, milestone) in self.marks
+
+    def due_again(self, subject: _Subject, recipient: str, reached: Reached, day: date) -> str | None:
+        """The milestone to send and mark, or None if this recipient has had it."""
+        if reached.every is None:
+            return None if self.marked(subject, recipient, reached.milestone) else reached.milestone
+        last = self.last_sent.get((subject.action_id, recipient, subject.on, reached.milestone))
+        if last is not None and (day - last).days < reached.every:
+            return None
+        return f"{reached.milestone}.{day.isoformat()}"
 
 
 def plan_run(session: Session, now: datetime, *, plan_key: str | None = None, by_hand: bool = False,
@@ -412,7 +428,7 @@ def _load_plans(session: Session, now: datetime, plan_key: str | None) -> _World
     if plan_key is not None:
         query = query.where(func.lower(Plan.key) == plan_key.strip().lower())
     world = _World(now, {}, {})
-    for plan, row in session.execute(query).tuples():
+    for plan, row in session.execute(query):
         config = Config.of(row)
         if config.enabled:
             world.plans[plan.id], world.configs[plan.id] = plan, config
@@ -428,7 +444,7 @@ def _load_subjects(session: Session, world: _World) -> None:
     for source in SOURCES:
         chosen = source.subjects(plan_ids, horizon)
         chosen_ids.append(chosen.with_only_columns(Action.id))
-        world.subjects += [_Subject(a, p, on, source) for a, p, on in session.execute(chosen).tuples()]
+        world.subjects += [_Subject(a, p, on, source) for a, p, on in session.execute(chosen)]
     world.every_subject = chosen_ids[0].union(*chosen_ids[1:]) if len(chosen_ids) > 1 else chosen_ids[0]
     every_subject = world.every_subject
     holders_of_role: dict[int, set[str]] = defaultdict(set)
@@ -437,7 +453,7 @@ def _load_subjects(session: Session, world: _World) -> None:
         select(ActionOwner.action_id, ActionOwner.role_id, RoleMember.user_id)
         .outerjoin(RoleMember, RoleMember.role_id == ActionOwner.role_id)
         .where(ActionOwner.action_id.in_(every_subject))
-    ).tuples():
+    ):
         roles_of_action[action_id].add(role_id)
         if user_id:
             holders_of_role[role_id].add(user_id)
@@ -457,7 +473,7 @@ def _load_subjects(session: Session, world: _World) -> None:
 def _load_people(session: Session, world: _World, wanted: set[str] | None) -> None:
     for plan_id, user_id in session.execute(
         select(PlanAdmin.plan_id, PlanAdmin.user_id).where(PlanAdmin.plan_id.in_(list(world.plans)))
-    ).tuples():
+    ):
         admin = world.person(user_id)
         admin.plans.add(plan_id)
         admin.admin_of.add(plan_id)
@@ -498,13 +514,17 @@ def _load_sent(session: Session, world: _World, days: dict[str, date]) -> None:
         select(ReminderDelivery.recipient, ReminderDelivery.day)
         .where(ReminderDelivery.day.in_(set(days.values())), ReminderDelivery.state == "sent",
                ReminderDelivery.recipient.in_(recipients))
-    ).tuples())
+    ))
     assert world.every_subject is not None
-    for action_id, recipient, on, milestone in session.execute(
-        select(ReminderMark.action_id, ReminderMark.recipient, ReminderMark.due, ReminderMark.milestone)
+    for action_id, recipient, on, milestone, sent_on in session.execute(
+        select(ReminderMark.action_id, ReminderMark.recipient, ReminderMark.due, ReminderMark.milestone,
+               ReminderDelivery.day)
+        .join(ReminderDelivery, ReminderDelivery.id == ReminderMark.delivery_id)
         .where(ReminderMark.action_id.in_(world.every_subject), ReminderMark.recipient.in_(recipients))
-    ).tuples():
+    ):
         world.marks.add((action_id, recipient, on, milestone))
+        base = (action_id, recipient, on, milestone.split(".")[0])
+        world.last_sent[base] = max(sent_on, world.last_sent.get(base, sent_on))
         if milestone.startswith(MilestoneKind.ESCALATED.value):
             world.digested.add((recipient, milestone))
 
@@ -531,8 +551,9 @@ def _person_items(world: _World, who: _Person, day: date) -> list[Item]:
 
     def reach(subject: _Subject, section: Section) -> None:
         reached = subject.source.reached(subject.on, day, world.configs[subject.plan_id])
-        if reached is not None and not world.marked(subject, user, reached.milestone):
-            items.append(Item(subject.action_id, subject.plan_id, section, reached.kind, reached.milestone,
+        milestone = world.due_again(subject, user, reached, day) if reached is not None else None
+        if reached is not None and milestone is not None:
+            items.append(Item(subject.action_id, subject.plan_id, section, reached.kind, milestone,
                               subject.on, (subject.on - day).days))
 
     for subject in who.owned:
@@ -613,7 +634,7 @@ def build_reminders(session: Session, now: datetime, wanted: Sequence[tuple[str,
         .join(RoleMember, RoleMember.role_id == ActionOwner.role_id)
         .where(ActionOwner.action_id.in_(action_ids))
         .order_by(ActionOwner.action_id, ActionOwner.position, RoleMember.id)
-    ).tuples():
+    ):
         if user_id not in holders[action_id]:
             holders[action_id].append(user_id)
     escalated = sorted({i.action_id for _, _, items, _ in wanted for i in items if i.section != Section.OWNED})
@@ -767,7 +788,7 @@ def dm_channels(session: Session, user_ids: Sequence[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(ReminderPerson.user_id, ReminderPerson.dm_channel_id)
                            .where(ReminderPerson.user_id.in_(list(user_ids)),
-                                  ReminderPerson.dm_channel_id.is_not(None))).tuples()
+                                  ReminderPerson.dm_channel_id.is_not(None)))
     return {user: channel for user, channel in rows if channel}
 
 

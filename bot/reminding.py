@@ -103,7 +103,7 @@ class RunReport:
 
 
 class Pacer:
-    """At most one message every `pace` seconds."""
+    """At least `pace` seconds from one message accepted (or given up on) to the next attempt."""
 
     def __init__(self, pace: float, sleep: Callable[[float], None] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -115,6 +115,8 @@ class Pacer:
             left = self._last + self.pace - self.monotonic()
             if left > 0:
                 self.sleep(left)
+
+    def done(self) -> None:
         self._last = self.monotonic()
 
 
@@ -224,7 +226,10 @@ def _send(sessions: Sessions, courier: Courier, reminder: Reminder, claimed: Cla
                     return _lost(reminder, channel, ts)
             return Outcome("recovered", reminder.recipient, reminder.day, claimed.previous, 0, channel, ts)
     pacer.wait()
-    ts = courier.send(channel, reminder)
+    try:
+        ts = courier.send(channel, reminder)
+    finally:
+        pacer.done()
     with sessions.begin() as session:
         if not record_sent(session, claimed, reminder.items, channel_id=channel, ts=ts, now=clock()):
             return _lost(reminder, channel, ts)

@@ -47,6 +47,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.plan import queries
@@ -751,7 +752,7 @@ def record_channel(session: Session, claimed: Claimed, channel_id: str, now: dat
                              .values(channel_id=channel_id, claimed_at=now)
                              .execution_options(synchronize_session=False))
     if not claimed.recipient.startswith(CHANNEL_PREFIX):
-        _person_row(session, claimed.recipient).dm_channel_id = channel_id
+        _upsert_people(session, [{"user_id": claimed.recipient, "dm_channel_id": channel_id}], ("dm_channel_id",))
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -800,17 +801,21 @@ def _person_row(session: Session, user_id: str) -> ReminderPerson:
     return row
 
 
+def _upsert_people(session: Session, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    """Insert these people, or set these columns of the ones there (another process may be adding
+    the same people at the same moment)."""
+    make = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = make(ReminderPerson)
+    statement = statement.on_conflict_do_update(index_elements=[ReminderPerson.user_id],
+                                                set_={c: statement.excluded[c] for c in columns})
+    session.execute(statement, rows)
+
+
 def store_timezones(session: Session, found: dict[str, str | None], now: datetime) -> None:
     """What Slack said of each person's timezone (None: it did not say; the plan's is used)."""
-    if not found:
-        return
-    existing = set(session.scalars(select(ReminderPerson.user_id).where(ReminderPerson.user_id.in_(list(found)))))
-    new = [{"user_id": u, "timezone": tz, "timezone_checked_at": now} for u, tz in found.items() if u not in existing]
-    old = [{"user_id": u, "timezone": tz, "timezone_checked_at": now} for u, tz in found.items() if u in existing]
-    if new:
-        session.execute(insert(ReminderPerson), new)
-    if old:
-        session.execute(update(ReminderPerson), old)
+    if found:
+        _upsert_people(session, [{"user_id": u, "timezone": tz, "timezone_checked_at": now}
+                                 for u, tz in sorted(found.items())], ("timezone", "timezone_checked_at"))
 
 
 # Settings, and each person's mute. Every change is audited.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from http import HTTPStatus
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Final
@@ -46,6 +47,18 @@ def _marked(message: dict[str, Any], event_type: str, plan_key: str, period: str
     if metadata.get("event_type") == event_type and payload.get("plan") == plan_key and payload.get("period") == period:
         return payload
     return None
+def retry_after(error: SlackApiError, default: float = 1.0) -> float:
+    """The seconds a 429 answer asks to wait (its Retry-After header)."""
+    headers = error.response.headers if error.response is not None else {}
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value[0] if isinstance(value, list) else value)
+            except (TypeError, ValueError, IndexError):
+                return default
+    return default
+
+
 def _slack_problem(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         code = error.response.get("error") if error.response is not None else None
@@ -148,6 +161,7 @@ class SlackSummaryPoster:
         payload = message.to_dict()
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
+            wait, refused = delay, False
             try:
                 response = self.client.chat_postMessage(
                     channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
@@ -158,14 +172,16 @@ class SlackSummaryPoster:
                 if status < 500 and status != 429:
                     raise PostFailed(_slack_problem(error)) from error
                 problem = _slack_problem(error)
+                if status == HTTPStatus.TOO_MANY_REQUESTS:  # still limited after slack_sdk's own retries: wait as long as Slack says
+                    wait, refused = max(delay, retry_after(error)), True
             except OSError as error:  # the network: the post may or may not have reached Slack
                 problem = _slack_problem(error)
             if attempt == self.attempts:
                 raise PostFailed(f"{problem}, {attempt} times")
-            log.warning("posting to %s: %s; trying again in %.1fs", channel_id, problem, delay)
-            self.sleep(delay)
+            log.warning("posting to %s: %s; trying again in %.1fs", channel_id, problem, wait)
+            self.sleep(wait)
             delay *= 2
-            found = look()
+            found = None if refused else look()  # Slack keeps nothing it answered 429 to
             if found is not None:
                 return found
         raise AssertionError("unreachable")

@@ -47,6 +47,16 @@ def reminder_metadata(recipient: str, day: date) -> dict[str, Any]:
     return {"event_type": REMINDER_EVENT, "event_payload": {"recipient": recipient, "day": day.isoformat()}}
 
 
+def _label(reminder: Reminder, item: Item) -> str:
+    """Why the item is in the message; once acted on (a message redrawn after a click), what became of it."""
+    action = reminder.actions[item.action_id]
+    if not action.is_open:
+        return texts.REMINDER_NOW_COMPLETE
+    if action.due != item.on:
+        return texts.REMINDER_NOW_REVISED.format(date=format_long(action.due))
+    return item.label
+
+
 def _line(reminder: Reminder, item: Item, *, with_plan: bool) -> str:
     action = reminder.actions[item.action_id]
     plan = reminder.plans[item.plan_id]
@@ -54,7 +64,7 @@ def _line(reminder: Reminder, item: Item, *, with_plan: bool) -> str:
     owners = blocks.owners_text(action.owners)
     if holders:
         owners += " (" + ", ".join(blocks.mention(u) for u in holders) + ")"
-    label = item.label if action.is_open else texts.REMINDER_NOW_COMPLETE
+    label = _label(reminder, item)
     line = texts.REMINDER_LINE.format(
         plan=f"`{blocks.fit(plan.key, 40)}` " if with_plan else "", ref=blocks.fit(action.ref, 40),
         title=blocks.fit(blocks.one_line(action.description), TITLE_CHARS), owners=owners, label=label,
@@ -89,7 +99,7 @@ def reminder_message(reminder: Reminder) -> Message:
             count=plural(len(owned), "action"), verb="needs" if len(owned) == 1 else "need")))
     for item in owned:
         action = reminder.actions[item.action_id]
-        label = item.label if action.is_open else texts.REMINDER_NOW_COMPLETE
+        label = _label(reminder, item)
         shown.append(blocks.section_block(f"*{label}*\n{blocks.action_line(action, with_plan=with_plan)}"))
         shown.append(blocks.action_buttons(action, view))
     unheld = reminder.section(Section.UNHELD)

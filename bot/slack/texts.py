@@ -184,6 +184,7 @@ MAPPED_USER_UNKNOWN = (
 REMINDER_TITLE = "Reminders for {day}"
 REMINDER_OWNED = "*{count} of yours {verb} a look*, most urgent first:"
 REMINDER_NOW_COMPLETE = "Complete now"
+REMINDER_NOW_REVISED = "Now due {date}"
 REMINDER_UNHELD = "*{count} owned by roles nobody holds*, so nobody else is reminded of them:"
 REMINDER_UNHELD_HINT = 'Map someone to each role with `/plan owner "ROLE" @person`.'
 REMINDER_ESCALATED = "*Overdue for more than {days} working days* (your weekly digest as a plan admin):"

@@ -330,6 +330,9 @@ def remind_lines(report: RunReport) -> list[str]:
                      f"{', '.join(s.recipient for s in already)}.")
     if not report.of("sent", "recovered", "would_send"):
         lines.append("Nothing sent." if not report.dry_run else "Nothing would be sent.")
+    if report.unknown_timezones:
+        lines.append(f"Timezones not known yet, so the plan's was assumed: {', '.join(report.unknown_timezones)} "
+                     "(a real run asks Slack).")
     return lines
 
 

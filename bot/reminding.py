@@ -93,6 +93,7 @@ class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     dry_run: bool = False
+    unknown_timezones: list[str] = field(default_factory=list)  # a dry run assumed the plan's for these
 
     @property
     def ok(self) -> bool:
@@ -146,7 +147,8 @@ def run_reminders(sessions: Sessions, courier: Courier | None, *, clock: Clock =
     if not dry_run and courier is not None and _look_up_timezones(sessions, courier, planned, now):
         with sessions.read() as session:  # someone's day or hour may differ in their own timezone
             planned = plan_run(session, now, plan_key=plan_key, by_hand=by_hand)
-    report = RunReport(now, skipped=planned.skipped, dry_run=dry_run)
+    report = RunReport(now, skipped=planned.skipped, dry_run=dry_run,
+                       unknown_timezones=planned.unknown_timezones if dry_run or courier is None else [])
     if dry_run or courier is None:
         report.outcomes.extend(Outcome("would_send", r.recipient, r.day, r.items, r.left_out, reminder=r)
                                for r in planned.due)

@@ -22,5 +22,5 @@ def test_reminders_benchmark_writes_its_table(tmp_path: Path) -> None:
     rows = {line.split("|")[2].strip(): [c.strip() for c in line.split("|")[1:-1]]
             for line in table.splitlines() if line.startswith("| SQLite |")}
     # One DM a person (and the admin); DMs opened and timezones asked once, in the first run only.
-    assert rows["first"][2] == "13" and rows["first"][6:9] == ["13", "13", "13"]
-    assert rows["next week"][2] == "13" and rows["next week"][6:9] == ["13", "0", "0"]
+    assert rows["first"][2] == "13" and rows["first"][7:10] == ["13", "13", "13"]
+    assert rows["next week"][2] == "13" and rows["next week"][7:10] == ["13", "0", "0"]

@@ -115,7 +115,11 @@ def local_slack(people: int) -> Iterator[str]:
     finally:
         assert process.stdin is not None
         process.stdin.close()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 def calls(base: str) -> dict[str, int]:

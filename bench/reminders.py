@@ -139,7 +139,7 @@ class Measured:
 
 def run_once(sessions: Sessions, base: str, at: datetime) -> Measured:
     settings = Settings(slack_bot_token=SecretStr("xoxb-bench"), slack_api_url=base + "/api/")
-    courier = SlackCourier.from_settings(settings, pause=0.0, backoff=0.05)
+    courier = SlackCourier.from_settings(settings, backoff=0.05)
     seen = [0]
 
     def count(*_: object) -> None:

@@ -12,15 +12,15 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.clock import trial_clock, utc_now
 from bot.config import Settings
 from bot.plan import audit, queries
 from bot.plan import reminders as reminder_rules
@@ -44,7 +44,7 @@ from bot.plan.summary import (
 )
 from bot.plan.summary_text import render_markdown, render_text
 from bot.reminding import Courier, Reminders, RunReport, run_reminders
-from bot.scheduler import Clock, Outcome, Poster, Scheduler, default_worker, publish
+from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_status
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
@@ -54,19 +54,6 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 class UsageError(Exception):
     pass
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _clock(settings: Settings) -> Clock:
-    """The real clock, or one that starts at PLANBOT_CLOCK_START and runs on (trials and tests)."""
-    start = settings.planbot_clock_start
-    if start is None:
-        return _now
-    began = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def _cli_actor() -> Actor:
@@ -126,7 +113,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     with _sessions(settings).begin() as session:
         report = import_plan(
-            session, sheet, key=args.plan, actor=_cli_actor(), now=_now(), title=args.title,
+            session, sheet, key=args.plan, actor=_cli_actor(), now=utc_now(), title=args.title,
             channel_id=args.channel, admins=tuple(args.admin or ()), source=args.source or "",
         )
     print(report.summary())
@@ -136,7 +123,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with _sessions(settings).read() as session:
         plan = queries.get_plan(session, args.plan)
-        text = export_plan(session, plan.key, today_in(plan.timezone, _now()))
+        text = export_plan(session, plan.key, today_in(plan.timezone, utc_now()))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}.")
@@ -148,14 +135,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     with _sessions(settings).read() as session:
         plan = queries.resolve_plan(session, args.plan)
-        total = queries.rag_counts(session, plan.id, today_in(plan.timezone, _now())).total
-        view = queries.status(session, plan, today_in(plan.timezone, _now()), page_size=max(total, 1))
+        total = queries.rag_counts(session, plan.id, today_in(plan.timezone, utc_now())).total
+        view = queries.status(session, plan, today_in(plan.timezone, utc_now()), page_size=max(total, 1))
     sys.stdout.write(render_status(view, tty=sys.stdout.isatty()))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    now = _now()
+    now = utc_now()
     sheet = read_plan_csv(sample_csv(today_in(DEFAULT_TIMEZONE, now)))
     sessions = _sessions(settings)
     with sessions.begin() as session:
@@ -174,7 +161,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poster(settings: Settings) -> Poster:
-    from bot.slack.poster import SlackSummaryPoster
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415 - only the commands that post load Slack's SDK
 
     if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise UsageError("Set SLACK_BOT_TOKEN first: posting a summary needs the bot's token.")
@@ -212,7 +199,7 @@ def _outcome_line(outcome: Outcome, tz: str) -> str:
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     if args.force and not args.post:
         raise UsageError("--force only goes with --post.")
-    clock = _clock(settings)
+    clock = trial_clock(settings.planbot_clock_start)
     now = clock()
     sessions = _sessions(settings)
     with sessions.read() as session:
@@ -257,7 +244,7 @@ def _schedule_lines(info: ScheduleInfo, changed: bool | None) -> list[str]:
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
-    now = _clock(settings)()
+    now = trial_clock(settings.planbot_clock_start)()
     schedule = parse_schedule(" ".join(args.schedule)) if args.schedule else None
     with _sessions(settings).begin() as session:
         plan = queries.get_plan(session, args.plan)
@@ -270,7 +257,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _courier(settings: Settings) -> Courier:
-    from bot.slack.reminders import SlackCourier
+    from bot.slack.reminders import SlackCourier  # noqa: PLC0415 - only the commands that remind load Slack's SDK
 
     if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise UsageError("Set SLACK_BOT_TOKEN first: sending reminders needs the bot's token.")
@@ -342,14 +329,14 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         with sessions.read() as session:
             queries.get_plan(session, args.plan)
     courier = None if args.dry_run else _courier(settings)
-    report = run_reminders(sessions, courier, clock=_clock(settings), worker=default_worker(), plan_key=args.plan,
-                           by_hand=True, dry_run=args.dry_run, pace=settings.planbot_reminder_pace)
+    report = run_reminders(sessions, courier, clock=trial_clock(settings.planbot_clock_start),
+                           worker=default_worker(), plan_key=args.plan, by_hand=True, dry_run=args.dry_run, pace=settings.planbot_reminder_pace)
     print("\n".join(remind_lines(report)))
     return 0 if report.ok else 1
 
 
 def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
-    now = _clock(settings)()
+    now = trial_clock(settings.planbot_clock_start)()
     with _sessions(settings).begin() as session:
         plan = queries.get_plan(session, args.plan)
         lines = []
@@ -364,9 +351,10 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.slack.app import create_app
-    from bot.slack.poster import SlackSummaryPoster
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted
+    # Only `planbot serve` loads Bolt and the server: the other commands start without them.
+    from bot.slack.app import create_app  # noqa: PLC0415
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
+    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted  # noqa: PLC0415
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:
@@ -380,7 +368,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             raise
         print(f"planbot serve cannot start: {fault.message}\n({fault.detail})", file=sys.stderr)
         return 2
-    clock = _clock(settings)
+    clock = trial_clock(settings.planbot_clock_start)
     app = create_app(settings, sessions, clock=clock)
     scheduler = None
     if not args.no_scheduler:

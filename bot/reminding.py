@@ -44,7 +44,8 @@ from bot.plan.reminders import (
     release,
     store_timezones,
 )
-from bot.scheduler import Clock, PostFailed, default_worker, utc_now
+from bot.clock import Clock, utc_now
+from bot.scheduler import PostFailed, default_worker
 from storage.db import Sessions
 
 log = logging.getLogger("planbot.reminders")

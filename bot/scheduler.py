@@ -19,14 +19,14 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, utc_now
 from bot.plan.errors import PlanError
 from bot.plan.publishing import (
     LEASE,
@@ -50,13 +50,10 @@ from storage.models import Plan
 
 log = logging.getLogger("planbot.scheduler")
 
-Clock = Callable[[], datetime]
 SCHEDULER_ACTOR = Actor(user_id="planbot:scheduler")
 DEFAULT_INTERVAL = 60.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+# A claim that loses an insert race is tried once more, reading what the winner holds.
+CLAIM_ATTEMPTS = 2
 
 
 def default_worker() -> str:
@@ -102,7 +99,7 @@ class Outcome:
 
 def _claim(sessions: Sessions, plan_key: str, period: Period | None, *, now: datetime, worker: str,
            lease: timedelta, force: bool) -> ClaimResult:
-    for attempt in (1, 2):
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
         try:
             with sessions.begin() as session:
                 plan = get_plan(session, plan_key)
@@ -111,7 +108,7 @@ def _claim(sessions: Sessions, plan_key: str, period: Period | None, *, now: dat
         except IntegrityError:
             # Another process inserted the same claim a moment earlier: read what it holds.
             log.debug("%s %s: another process claimed it first", plan_key, period.key if period else "")
-            if attempt == 2:
+            if attempt == CLAIM_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
@@ -162,7 +159,8 @@ def _post(sessions: Sessions, poster: Poster, claimed: Claimed, clock: Clock, ac
             log.warning("could not check %s for an earlier %s %s summary: %s", channel, key, claimed.period.key, error)
         recovered = ts is not None
         if recovered:
-            log.info("found the %s %s summary already in %s (ts %s): recording it", key, claimed.period.key, channel, ts)
+            log.info("found the %s %s summary already in %s (ts %s): recording it",
+                     key, claimed.period.key, channel, ts)
     if ts is None:
         ts = poster.post_main(channel, summary)
     if ts != claimed.message_ts:
@@ -172,7 +170,7 @@ def _post(sessions: Sessions, poster: Poster, claimed: Claimed, clock: Clock, ac
     poster.post_thread(channel, ts, summary, check_existing=claimed.attempts > 1 or recovered)
     posted_at = clock()
     with sessions.begin() as session:
-        if not record_posted(session, claimed, ts, posted_at, summary.figures, actor):
+        if not record_posted(session, claimed, ts, posted_at, figures=summary.figures, actor=actor):
             return _lost(claimed, ts)
     log.info("posted the %s %s summary to %s (ts %s)", key, claimed.period.key, channel, ts)
     return Outcome("recovered" if recovered else "posted", key, claimed.period, channel, ts, posted_at)

@@ -38,7 +38,7 @@ class StorageFault:
     detail: str  # the driver's own words, for the log and the command line
 
     @property
-    def message(self) -> str:
+    def message(self) -> str:  # noqa: PLR0911 - one message per fault kind
         match self.kind:
             case FaultKind.READ_ONLY:
                 return (f"The database {self.where} is read-only, so planbot cannot save anything. Make the file "
@@ -100,7 +100,8 @@ def describe(error: BaseException, url: str) -> StorageFault | None:
     for kind, signs in _SIGNS:
         if any(sign in text for sign in signs):
             if kind in (FaultKind.CANNOT_OPEN, FaultKind.READ_ONLY) and _on_read_only_filesystem(url):
-                kind = FaultKind.READ_ONLY_FILESYSTEM
+                return StorageFault(FaultKind.READ_ONLY_FILESYSTEM, where(url),
+                                    str(getattr(error, "orig", None) or error).strip())
             return StorageFault(kind, where(url), str(getattr(error, "orig", None) or error).strip())
     return None
 

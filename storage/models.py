@@ -6,12 +6,14 @@ Changes to these models need an Alembic revision in `storage/migrations/versions
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.kinds import ActionStatus, EventKind, PostState, ReminderState
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -31,7 +35,18 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-STATUSES = ("not_started", "in_progress", "complete")
+
+def stored_as_string(enum: type[StrEnum], length: int) -> Enum:
+    """A StrEnum column stored as its values in a plain VARCHAR(length), as the migrations made it:
+    no native enum type and no constraint of its own (the tables' CHECK constraints stay)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -144,7 +159,7 @@ class Action(Base):
     original_due: Mapped[date] = mapped_column(Date)
     revised_due: Mapped[date | None] = mapped_column(Date)
     revision_reason: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    status: Mapped[ActionStatus] = mapped_column(stored_as_string(ActionStatus, 16), default=ActionStatus.NOT_STARTED)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped by every change; lets a writer refuse to overwrite a change it has not seen.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -212,7 +227,7 @@ class ActionEvent(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[EventKind] = mapped_column(stored_as_string(EventKind, 32))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -241,7 +256,7 @@ class SummaryPost(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     period: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16), default="claimed")
+    state: Mapped[PostState] = mapped_column(stored_as_string(PostState, 16), default=PostState.CLAIMED)
     claimed_by: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -256,6 +271,18 @@ class SummaryPost(Base):
         UniqueConstraint("plan_id", "period"),
         CheckConstraint("state IN ('claimed', 'failed', 'posted')", name="state_known"),
     )
+
+
+class SlackDelivery(Base):
+    """A request Slack delivered that changed something, kept while a replay of it could pass
+    Slack's signature check: a replay is answered with `answer` (the first reply, as JSON, if it
+    had one) and changes nothing. See `bot.slack.deliveries`."""
+
+    __tablename__ = "slack_deliveries"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # its X-Slack-Signature
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
 
 
 # Reminders (bot/plan/reminders.py): each plan's settings, what planbot knows of each person it
@@ -305,7 +332,7 @@ class ReminderDelivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(64))
     day: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(16), default="claimed")
+    state: Mapped[ReminderState] = mapped_column(stored_as_string(ReminderState, 16), default=ReminderState.CLAIMED)
     claimed_by: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)

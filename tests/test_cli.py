@@ -14,7 +14,7 @@ from tests.helpers.plans import DATA, PEER_REVIEW_CSV
 
 def planbot(database_url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=120)
 
 
@@ -69,7 +69,7 @@ def test_db_upgrade_on_an_empty_database(empty_database_url):
 
 def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "demo"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "demo"], check=False, capture_output=True, text=True,
                             env={**env, "PYTHONPATH": str(Path(__file__).parents[1])}, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "planbot.db").exists()

@@ -67,7 +67,9 @@ def test_the_due_summary_is_posted_once_marked_with_metadata_and_recorded(sessio
     assert message["metadata"] == {"event_type": SUMMARY_EVENT, "event_payload": {"plan": "ppr", "period": "2027-03"}}
     assert message["text"].startswith("Protection peer review — monthly update — March 2027: ")
     [post] = posts(sessions)
-    assert (post.state, post.message_ts, post.channel_id, post.posted_at) == ("posted", message["ts"], CHANNEL, clock.now)
+    assert (post.state, post.message_ts, post.channel_id, post.posted_at) == (
+        "posted", message["ts"], CHANNEL, clock.now
+    )
     assert post.snapshot == '{"amber": 0, "green": 1, "percent_complete": 25, "red": 3, "total": 4}'
     with sessions.read() as session:
         event = session.scalars(select(ActionEvent).where(ActionEvent.kind == "summary_posted")).one()
@@ -129,7 +131,7 @@ class DiesAfterSlackAccepts(WebClient):
         super().__init__(*args, **kwargs)
         self.left = posts
 
-    def chat_postMessage(self, **kwargs):  # type: ignore[override]
+    def chat_postMessage(self, **kwargs):  # type: ignore[override]  # passes slack_sdk's keyword arguments on as they are
         response = super().chat_postMessage(**kwargs)
         self.left -= 1
         if self.left == 0:

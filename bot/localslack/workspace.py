@@ -48,6 +48,7 @@ class _Fault:
     times: int | None  # None: until clear_faults()
     retry_after: int | None
     error: str | None
+    kept: bool = False  # the call takes effect all the same (Slack kept the message, then answered 500)
 
 
 @dataclass
@@ -254,18 +255,21 @@ class LocalSlack:
         times: int | None = 1,
         retry_after: int | None = None,
         error: str | None = None,
+        kept: bool = False,
     ) -> None:
         """Answer the next `times` calls of `method` (or `response_url`) with this fault.
 
         `times=None` keeps failing until `clear_faults()`. A 429 says `Retry-After` (1 s unless
-        given); the error code defaults to `ratelimited` or `fatal_error`.
+        given); the error code defaults to `ratelimited` or `fatal_error`. With `kept`, each call
+        takes effect as if it had succeeded (a message is posted, a response URL used) and is
+        answered with the fault all the same: Slack kept it, then failed to say so.
         """
         if status == HTTPStatus.OK and error is None:
             raise ValueError("a failure with status 200 needs an error code")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1, or None for every call")
         with self._lock:
-            self._faults.setdefault(method, []).append(_Fault(status, times, retry_after, error))
+            self._faults.setdefault(method, []).append(_Fault(status, times, retry_after, error, kept))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -418,12 +422,13 @@ class LocalSlack:
         else:
             fault = self._take_fault(method)
             injected = fault is not None
+            if fault is None or fault.kept:
+                if method == "response_url":
+                    reply = self._response_url(url.path.removeprefix("/response/"), args, at, received_at)
+                else:
+                    reply = self._web_api(method, args, headers, at)
             if fault is not None:
-                reply = fault
-            elif method == "response_url":
-                reply = self._response_url(url.path.removeprefix("/response/"), args, at, received_at)
-            else:
-                reply = self._web_api(method, args, headers, at)
+                reply = self._fault_reply(method, fault)
         self._record(Call(method, args, headers, at, received_at, url.path, reply.status, reply.body, injected,
                           reply.details))
         return reply
@@ -454,7 +459,7 @@ class LocalSlack:
         _trim_dict(self._triggers, keep)
         _trim_dict(self._first_posts, keep)
 
-    def _take_fault(self, method: str) -> Reply | None:
+    def _take_fault(self, method: str) -> _Fault | None:
         with self._lock:
             queue = self._faults.get(method)
             if not queue:
@@ -464,6 +469,10 @@ class LocalSlack:
                 fault.times -= 1
                 if fault.times <= 0:
                     queue.pop(0)
+        return fault
+
+    @staticmethod
+    def _fault_reply(method: str, fault: _Fault) -> Reply:
         headers: dict[str, str] = {}
         retry_after = fault.retry_after
         if fault.status == HTTPStatus.TOO_MANY_REQUESTS and retry_after is None:

@@ -28,6 +28,10 @@ _YEAR_FIRST = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})")
 _ORDINAL_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?", re.IGNORECASE)
 _YEAR = re.compile(r"\d{2}|\d{4}")
 
+MONTHS = len(MONTH_NAMES)
+_DATE_WORDS = 3  # day, month and year, in either order
+_SHORT_YEAR_DIGITS, _FULL_YEAR_DIGITS = 2, 4
+LEAP_DAY = (2, 29)  # (month, day)
 MIN_YEAR = 1900
 MAX_YEAR = 2199
 
@@ -72,7 +76,7 @@ def format_long(d: date) -> str:
 def _parse_written(shown: str) -> date:
     """30 Sep 2026, 30th September 2026, Sept 30 2026, September 30, 2026, 30-Sep-26."""
     words = [word for word in re.split(r"[\s,./\-]+", shown) if word]
-    if len(words) != 3:
+    if len(words) != _DATE_WORDS:
         raise DateError(shown)
     if words[1].lower() in _MONTHS_BY_NAME:
         day_word, month_word, year_word = words
@@ -88,9 +92,9 @@ def _parse_written(shown: str) -> date:
 
 
 def _year(shown: str, digits: str) -> int:
-    if len(digits) == 2:
+    if len(digits) == _SHORT_YEAR_DIGITS:
         return 2000 + int(digits)
-    if len(digits) == 4:
+    if len(digits) == _FULL_YEAR_DIGITS:
         return int(digits)
     raise DateError(shown, "the year needs four digits (or two)")
 
@@ -98,15 +102,15 @@ def _year(shown: str, digits: str) -> int:
 def _build(shown: str, year: int, month: int, day: int) -> date:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise DateError(shown, f"the year {year:04d} is out of range")
-    if not 1 <= month <= 12:
-        if 1 <= day <= 12:
+    if not 1 <= month <= MONTHS:
+        if 1 <= day <= MONTHS:
             raise DateError(shown, f"there is no month {month} (dates are day first, like {EXAMPLE})")
         raise DateError(shown, f"there is no month {month}")
     if day < 1:
         raise DateError(shown, "there is no day 0")
     if day > calendar.monthrange(year, month)[1]:
         month_name = MONTH_NAMES[month - 1]
-        if month == 2 and day == 29:
+        if (month, day) == LEAP_DAY:
             raise DateError(shown, f"February {year} has no day 29 ({year} is not a leap year)")
         raise DateError(shown, f"{month_name} has no day {day}")
     return date(year, month, day)

@@ -21,6 +21,7 @@ from bot.plan.queries import get_plan, is_admin, latest_notes
 from bot.plan.rules import ActionStatus, Rag, current_due, rag
 from bot.plan.services import Actor, record
 from bot.plan.spreadsheet import HEADINGS, SheetAction, SheetPlan, protect_cell
+from storage.kinds import EventKind
 from storage.models import Action, ActionOwner, Plan, PlanAdmin, Recommendation, Role
 
 EXPORT_HEADINGS = (*HEADINGS, "RAG")
@@ -75,7 +76,7 @@ def import_plan(
     for user_id in admins:
         if not is_admin(session, plan.id, user_id):
             session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
-            record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_added", new=user_id)
+            record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ADMIN_ADDED, new=user_id)
 
     recommendations = _import_recommendations(session, plan, sheet, actor, now)
     existing = {
@@ -95,9 +96,11 @@ def import_plan(
         action = existing.get(row.ref.casefold())
         recommendation = recommendations[row.recommendation]
         if action is None:
-            added.append((_new_action(session, plan, recommendation, row, position, roles, now), row))
+            new = _new_action(session, plan, recommendation, row, position=position, roles=roles, now=now)
+            added.append((new, row))
             report.added.append(row.ref)
-        elif _update_action(session, action, recommendation, row, position, notes.get(action.id), actor, now):
+        elif _update_action(session, action, recommendation, row, position=position,
+                            latest_note=notes.get(action.id), actor=actor, now=now):
             report.updated.append(row.ref)
         else:
             report.unchanged += 1
@@ -134,10 +137,12 @@ def _update_plan_settings(
     session: Session, plan: Plan, actor: Actor, now: datetime, *, title: str | None, channel_id: str | None
 ) -> None:
     if title and title.strip() != plan.title:
-        record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_title", old=plan.title, new=title.strip())
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_TITLE, old=plan.title,
+               new=title.strip())
         plan.title = title.strip()
     if channel_id and channel_id != plan.channel_id:
-        record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_channel", old=plan.channel_id, new=channel_id)
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CHANNEL, old=plan.channel_id,
+               new=channel_id)
         plan.channel_id = channel_id
 
 
@@ -152,7 +157,7 @@ def _import_recommendations(
             session.add(recommendation)
             found[number] = recommendation
         elif text and text != recommendation.text:
-            record(session, plan_id=plan.id, actor=actor, now=now, kind="recommendation",
+            record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.RECOMMENDATION,
                    old=f"{number}) {recommendation.text}", new=f"{number}) {text}", reason=IMPORT_REASON)
             recommendation.text = text
     session.flush()
@@ -164,6 +169,7 @@ def _new_action(
     plan: Plan,
     recommendation: Recommendation,
     row: SheetAction,
+    *,
     position: int,
     roles: _Roles,
     now: datetime,
@@ -177,7 +183,7 @@ def _new_action(
         original_due=row.original_due,
         revised_due=row.revised_due,
         revision_reason=row.revision_reason if row.revised_due else None,
-        status=row.status.value,
+        status=row.status,
         completed_at=now if row.status == ActionStatus.COMPLETE else None,
         owners=[ActionOwner(role=roles.get(name), position=index) for index, name in enumerate(row.owners)],
     )
@@ -186,14 +192,16 @@ def _new_action(
 
 
 def _record_added(session: Session, action: Action, row: SheetAction, actor: Actor, now: datetime) -> None:
-    def audit(kind: str, **values: str | None) -> None:
+    def audit(kind: EventKind, **values: str | None) -> None:
         record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=kind, **values)
 
-    audit("imported", new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}", reason=IMPORT_REASON)
+    audit(EventKind.IMPORTED, new=f"{row.ref}: {row.status.value}, due {row.original_due.isoformat()}",
+          reason=IMPORT_REASON)
     if row.revised_due:
-        audit("revised", old=row.original_due.isoformat(), new=row.revised_due.isoformat(), reason=row.revision_reason)
+        audit(EventKind.REVISED, old=row.original_due.isoformat(), new=row.revised_due.isoformat(),
+              reason=row.revision_reason)
     if row.notes and row.notes != row.revision_reason:
-        audit("note", reason=row.notes)
+        audit(EventKind.NOTE, reason=row.notes)
 
 
 def _update_action(
@@ -201,6 +209,7 @@ def _update_action(
     action: Action,
     recommendation: Recommendation,
     row: SheetAction,
+    *,
     position: int,
     latest_note: str | None,
     actor: Actor,
@@ -208,41 +217,46 @@ def _update_action(
 ) -> bool:
     """Bring one action in line with its row; True if anything changed (each change audited)."""
 
-    def audit(kind: str, old: object, new: object, reason: str | None = IMPORT_REASON) -> None:
+    def audit(kind: EventKind, old: object, new: object, reason: str | None = IMPORT_REASON) -> None:
         record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=kind,
                old=None if old is None else str(old), new=None if new is None else str(new), reason=reason)
 
     changed = False
     action.position = position
     if action.recommendation_id != recommendation.id:
-        audit("recommendation", action.recommendation.number, recommendation.number)
+        audit(EventKind.RECOMMENDATION, action.recommendation.number, recommendation.number)
         action.recommendation_id = recommendation.id
         changed = True
     if action.description != row.description:
-        audit("description", action.description, row.description)
+        audit(EventKind.DESCRIPTION, action.description, row.description)
         action.description = row.description
         changed = True
     if action.original_due != row.original_due:
-        audit("original_due", action.original_due.isoformat(), row.original_due.isoformat())
+        audit(EventKind.ORIGINAL_DUE, action.original_due.isoformat(), row.original_due.isoformat())
         action.original_due = row.original_due
         changed = True
     reason = row.revision_reason if row.revised_due else None
     if (action.revised_due, action.revision_reason) != (row.revised_due, reason):
         old = current_due(action.original_due, action.revised_due)
-        audit("revised", old.isoformat(), current_due(row.original_due, row.revised_due).isoformat(),
+        audit(EventKind.REVISED, old.isoformat(), current_due(row.original_due, row.revised_due).isoformat(),
               reason or "revised date removed by import")
         action.revised_due, action.revision_reason = row.revised_due, reason
         changed = True
-    if action.status != row.status.value:
-        kind = {"complete": "completed"}.get(row.status.value, "reopened" if action.status == "complete" else "status")
-        audit(kind, action.status, row.status.value)
-        action.status = row.status.value
+    if action.status != row.status:
+        if row.status == ActionStatus.COMPLETE:
+            kind = EventKind.COMPLETED
+        elif action.status == ActionStatus.COMPLETE:
+            kind = EventKind.REOPENED
+        else:
+            kind = EventKind.STATUS
+        audit(kind, action.status, row.status)
+        action.status = row.status
         action.completed_at = now if row.status == ActionStatus.COMPLETE else None
         changed = True
     if services.set_owners(session, action, actor, now, list(row.owners)):
         changed = True
     if row.notes and row.notes not in (latest_note, row.revision_reason):
-        audit("note", None, None, row.notes)
+        audit(EventKind.NOTE, None, None, row.notes)
         changed = True
     if changed:
         action.version += 1
@@ -276,7 +290,7 @@ def export_plan(session: Session, key: str, today: date) -> str:
                 format_date(a.original_due),
                 format_date(a.revised_due) if a.revised_due else "",
                 a.revision_reason or "",
-                ActionStatus(a.status).label,
+                a.status.label,
                 notes.get(a.id, ""),
                 Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
             ]

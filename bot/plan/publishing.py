@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from bot.plan.dates import format_long
@@ -23,6 +23,8 @@ from bot.plan.queries import RagCounts
 from bot.plan.schedule import Schedule, Slot, due_slot, next_slot, parse_schedule
 from bot.plan.services import Actor, check_admin, record
 from bot.plan.summary import Period
+from storage.db import rows_matched
+from storage.kinds import EventKind, PostState
 from storage.models import Plan, SummaryPost
 
 LEASE: Final = timedelta(minutes=10)
@@ -77,7 +79,7 @@ def plan_schedule(plan: Plan) -> Schedule:
 
 
 def _outcome_of(row: SummaryPost, period: Period, lease: timedelta) -> AlreadyPosted | Busy:
-    if row.state == "posted":
+    if row.state == PostState.POSTED:
         assert row.posted_at is not None
         return AlreadyPosted(period, row.channel_id, row.message_ts, row.posted_at)
     return Busy(period, row.claimed_by, row.claimed_at, row.claimed_at + lease)
@@ -97,35 +99,36 @@ def claim(session: Session, plan: Plan, period: Period, *, worker: str, now: dat
         select(SummaryPost).where(SummaryPost.plan_id == plan.id, SummaryPost.period == period.key)
     )
     if row is None:
-        row = SummaryPost(plan_id=plan.id, period=period.key, state="claimed", claimed_by=worker,
+        row = SummaryPost(plan_id=plan.id, period=period.key, state=PostState.CLAIMED, claimed_by=worker,
                           claimed_at=now, attempts=1, channel_id=plan.channel_id)
         session.add(row)
         session.flush()
         return Claimed(row.id, plan.id, plan.key, period, plan.channel_id, worker, 1, None, None)
-    if row.state == "posted" and not force:
+    if row.state == PostState.POSTED and not force:
         return _outcome_of(row, period, lease)
-    if row.state == "claimed" and row.claimed_at + lease > now:
+    if row.state == PostState.CLAIMED and row.claimed_at + lease > now:
         return _outcome_of(row, period, lease)
     # A released claim, one whose holder's lease ran out, or a forced repost of a posted one.
-    reposting = row.state == "posted"
+    reposting = row.state == PostState.POSTED
     keep_ts = row.message_ts if not reposting else None
     channel = row.channel_id if keep_ts and row.channel_id else plan.channel_id
     taken = session.execute(
         update(SummaryPost)
         .where(SummaryPost.id == row.id, SummaryPost.state == row.state, SummaryPost.attempts == row.attempts)
-        .values(state="claimed", claimed_by=worker, claimed_at=now, attempts=row.attempts + 1,
+        .values(state=PostState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=row.attempts + 1,
                 channel_id=channel, message_ts=keep_ts)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(taken) != 1:
         session.refresh(row)
         return _outcome_of(row, period, lease)
     return Claimed(row.id, plan.id, plan.key, period, channel, worker, row.attempts + 1, keep_ts,
                    row.message_ts if reposting else None)
 
 
-def _held(claim: Claimed):  # type: ignore[no-untyped-def]
-    return (SummaryPost.id == claim.post_id, SummaryPost.state == "claimed", SummaryPost.claimed_by == claim.worker)
+def _held(claim: Claimed) -> tuple[ColumnElement[bool], ...]:
+    return (SummaryPost.id == claim.post_id, SummaryPost.state == PostState.CLAIMED,
+            SummaryPost.claimed_by == claim.worker)
 
 
 def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> bool:
@@ -134,19 +137,20 @@ def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> 
         update(SummaryPost).where(*_held(claim)).values(message_ts=ts, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_matched(result) == 1
 
 
-def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, figures: RagCounts, actor: Actor) -> bool:
+def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, *, figures: RagCounts,
+                  actor: Actor) -> bool:
     """The summary and its thread are posted: the period is done. False if the claim was lost."""
     result = session.execute(
         update(SummaryPost).where(*_held(claim))
-        .values(state="posted", message_ts=ts, posted_at=now, snapshot=figures.to_json(), last_error=None)
+        .values(state=PostState.POSTED, message_ts=ts, posted_at=now, snapshot=figures.to_json(), last_error=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(result) != 1:
         return False
-    record(session, plan_id=claim.plan_id, actor=actor, now=now, kind="summary_posted",
+    record(session, plan_id=claim.plan_id, actor=actor, now=now, kind=EventKind.SUMMARY_POSTED,
            old=claim.replaced_ts, new=f"{claim.period.key} {claim.channel_id} {ts}")
     return True
 
@@ -155,10 +159,10 @@ def release(session: Session, claim: Claimed, now: datetime, error: str) -> bool
     """The attempt failed: note why and leave the period due for the next try."""
     result = session.execute(
         update(SummaryPost).where(*_held(claim))
-        .values(state="failed", last_error=error[:MAX_ERROR_LENGTH], claimed_at=now)
+        .values(state=PostState.FAILED, last_error=error[:MAX_ERROR_LENGTH], claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_matched(result) == 1
 
 
 def posted_periods(session: Session, plan_ids: list[int]) -> set[tuple[int, str]]:
@@ -166,7 +170,7 @@ def posted_periods(session: Session, plan_ids: list[int]) -> set[tuple[int, str]
         return set()
     rows = session.execute(
         select(SummaryPost.plan_id, SummaryPost.period)
-        .where(SummaryPost.plan_id.in_(plan_ids), SummaryPost.state == "posted")
+        .where(SummaryPost.plan_id.in_(plan_ids), SummaryPost.state == PostState.POSTED)
     )
     return {(plan_id, period) for plan_id, period in rows}
 
@@ -200,7 +204,7 @@ def schedule_info(session: Session, plan: Plan, now: datetime) -> ScheduleInfo:
     if due is not None and (plan.id, due.period) in posted_periods(session, [plan.id]):
         due = None
     last = session.scalar(
-        select(SummaryPost).where(SummaryPost.plan_id == plan.id, SummaryPost.state == "posted")
+        select(SummaryPost).where(SummaryPost.plan_id == plan.id, SummaryPost.state == PostState.POSTED)
         .order_by(SummaryPost.posted_at.desc(), SummaryPost.id.desc()).limit(1)
     )
     return ScheduleInfo(
@@ -237,14 +241,15 @@ def set_schedule(session: Session, plan: Plan, actor: Actor, now: datetime, *,
     check_admin(session, plan, actor)
     changed = False
     if schedule is not None and schedule.text() != plan.schedule:
-        record(session, plan_id=plan.id, actor=actor, now=now, kind="schedule", old=plan.schedule, new=schedule.text())
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.SCHEDULE, old=plan.schedule,
+               new=schedule.text())
         plan.schedule = schedule.text()
         plan.schedule_since = now
         changed = True
     if channel_id is not None:
         channel_id = check_channel_id(channel_id)
         if channel_id != plan.channel_id:
-            record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_channel", old=plan.channel_id,
+            record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CHANNEL, old=plan.channel_id,
                    new=channel_id)
             plan.channel_id = channel_id
             changed = True

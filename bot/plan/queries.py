@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.plan.errors import AmbiguousPlan, Hint, NotFound
 from bot.plan.identity import Actor
 from bot.plan.rules import ActionStatus, Rag, current_due, days_late, rag
+from storage.kinds import EventKind
 from storage.models import (
     Action,
     ActionEvent,
@@ -161,7 +162,7 @@ class ActionList:
 class EventView:
     at: datetime
     actor: str
-    kind: str
+    kind: EventKind
     old_value: str | None
     new_value: str | None
     reason: str | None
@@ -238,13 +239,13 @@ def plan_admins(session: Session, plan_id: int) -> list[str]:
     )
 
 
-def _due_column():  # type: ignore[no-untyped-def]
+def _due_column() -> ColumnElement[date]:
     return func.coalesce(Action.revised_due, Action.original_due)
 
 
-def _rag_column(today: date):  # type: ignore[no-untyped-def]
+def _rag_column(today: date) -> ColumnElement[str]:
     return case(
-        (Action.status == ActionStatus.COMPLETE.value, literal(Rag.GREEN.value)),
+        (Action.status == ActionStatus.COMPLETE, literal(Rag.GREEN.value)),
         (_due_column() < today, literal(Rag.RED.value)),
         else_=literal(Rag.AMBER.value),
     )
@@ -264,11 +265,13 @@ def rag_counts(session: Session, plan_id: int, today: date) -> RagCounts:
     return RagCounts(red=found.get("red", 0), amber=found.get("amber", 0), green=found.get("green", 0))
 
 
+# What _actions_select reads of each action, by name (_views).
+ActionColumns = tuple[int, str, str, int, str, date, date | None, str | None, ActionStatus, datetime | None, int]
 _ACTION_COLUMNS = (
     Action.id,
-    Plan.key,
+    Plan.key.label("plan_key"),
     Action.ref,
-    Recommendation.number,
+    Recommendation.number.label("recommendation"),
     Action.description,
     Action.original_due,
     Action.revised_due,
@@ -279,7 +282,7 @@ _ACTION_COLUMNS = (
 )
 
 
-def _actions_select() -> Select:  # type: ignore[type-arg]
+def _actions_select() -> Select[*ActionColumns]:
     return (
         select(*_ACTION_COLUMNS)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -302,28 +305,27 @@ def _owners_of(session: Session, action_ids: Sequence[int]) -> dict[int, tuple[s
     return {k: tuple(v) for k, v in owners.items()}
 
 
-def _views(session: Session, rows: Sequence, today: date) -> list[ActionView]:  # type: ignore[type-arg]
-    owners = _owners_of(session, [r[0] for r in rows])
+def _views(session: Session, rows: Sequence[Row[*ActionColumns]], today: date) -> list[ActionView]:
+    owners = _owners_of(session, [r.id for r in rows])
     views = []
     for r in rows:
-        status = ActionStatus(r[8])
-        due = current_due(r[5], r[6])
+        due = current_due(r.original_due, r.revised_due)
         views.append(
             ActionView(
-                id=r[0],
-                plan_key=r[1],
-                ref=r[2],
-                recommendation=r[3],
-                description=r[4],
-                owners=owners.get(r[0], ()),
-                original_due=r[5],
-                revised_due=r[6],
-                revision_reason=r[7],
-                status=status,
-                completed_at=r[9],
-                version=r[10],
-                rag=rag(status, due, today),
-                days_late=days_late(status, due, today),
+                id=r.id,
+                plan_key=r.plan_key,
+                ref=r.ref,
+                recommendation=r.recommendation,
+                description=r.description,
+                owners=owners.get(r.id, ()),
+                original_due=r.original_due,
+                revised_due=r.revised_due,
+                revision_reason=r.revision_reason,
+                status=r.status,
+                completed_at=r.completed_at,
+                version=r.version,
+                rag=rag(r.status, due, today),
+                days_late=days_late(r.status, due, today),
             )
         )
     return views
@@ -401,8 +403,9 @@ def status(
 def _paged_list(
     session: Session,
     plan: Plan | None,
-    query: Select,  # type: ignore[type-arg]
+    query: Select[*ActionColumns],
     today: date,
+    *,
     offset: int,
     page_size: int,
     with_reasons: bool = False,
@@ -428,12 +431,12 @@ def overdue(
         _actions_select()
         .where(
             Action.plan_id == plan.id,
-            Action.status != ActionStatus.COMPLETE.value,
+            Action.status != ActionStatus.COMPLETE,
             _due_column() < today,
         )
         .order_by(_due_column(), Recommendation.number, Action.position)
     )
-    return _paged_list(session, plan, query, today, offset, page_size, with_reasons=True)
+    return _paged_list(session, plan, query, today, offset=offset, page_size=page_size, with_reasons=True)
 
 
 def due_within(
@@ -450,13 +453,13 @@ def due_within(
         _actions_select()
         .where(
             Action.plan_id == plan.id,
-            Action.status != ActionStatus.COMPLETE.value,
+            Action.status != ActionStatus.COMPLETE,
             _due_column() >= today,
             _due_column() <= today + timedelta(days=days),
         )
         .order_by(_due_column(), Recommendation.number, Action.position)
     )
-    return _paged_list(session, plan, query, today, offset, page_size)
+    return _paged_list(session, plan, query, today, offset=offset, page_size=page_size)
 
 
 def member_filter(who: Actor) -> ColumnElement[bool]:
@@ -464,7 +467,7 @@ def member_filter(who: Actor) -> ColumnElement[bool]:
     return and_(RoleMember.user_id == who.user_id, RoleMember.org_id.in_(who.org_keys))
 
 
-def _owned_by(who: Actor) -> Select:  # type: ignore[type-arg]
+def _owned_by(who: Actor) -> Select[int]:
     return (
         select(ActionOwner.action_id)
         .join(RoleMember, RoleMember.role_id == ActionOwner.role_id)
@@ -487,9 +490,9 @@ def actions_for_user(
     if plan is not None:
         query = query.where(Action.plan_id == plan.id)
     if not include_complete:
-        query = query.where(Action.status != ActionStatus.COMPLETE.value)
+        query = query.where(Action.status != ActionStatus.COMPLETE)
     query = query.order_by(_due_column(), Plan.key, Recommendation.number, Action.position)
-    return _paged_list(session, plan, query, today, offset, page_size)
+    return _paged_list(session, plan, query, today, offset=offset, page_size=page_size)
 
 
 def completed_for_user(
@@ -502,12 +505,12 @@ def completed_for_user(
         .where(
             Action.id.in_(_owned_by(who)),
             Plan.closed_at.is_(None),
-            Action.status == ActionStatus.COMPLETE.value,
+            Action.status == ActionStatus.COMPLETE,
             Action.completed_at >= since,
         )
         .order_by(Action.completed_at.desc(), Action.id.desc())
     )
-    return _paged_list(session, None, query, today, 0, page_size)
+    return _paged_list(session, None, query, today, offset=0, page_size=page_size)
 
 
 def user_roles(session: Session, who: Actor) -> list[str]:
@@ -544,7 +547,9 @@ def role_holders(session: Session, action_id: int, viewer: Actor) -> dict[str, t
     return {k: tuple(v) for k, v in holders.items()}
 
 
-def latest_reasons(session: Session, action_ids: Sequence[int], kinds: tuple[str, ...] = ("revised", "note")) -> dict[int, str]:
+def latest_reasons(
+    session: Session, action_ids: Sequence[int], kinds: tuple[EventKind, ...] = (EventKind.REVISED, EventKind.NOTE)
+) -> dict[int, str]:
     """The latest reason given on each action: a revision's reason or an update, by default."""
     if not action_ids:
         return {}
@@ -565,7 +570,7 @@ def latest_reasons(session: Session, action_ids: Sequence[int], kinds: tuple[str
 
 def latest_notes(session: Session, action_ids: Sequence[int]) -> dict[int, str]:
     """The text of each action's latest update."""
-    return latest_reasons(session, action_ids, kinds=("note",))
+    return latest_reasons(session, action_ids, kinds=(EventKind.NOTE,))
 
 
 def history(session: Session, action_id: int, limit: int = 50) -> list[EventView]:

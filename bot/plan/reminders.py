@@ -58,6 +58,7 @@ from bot.plan.queries import ActionView, PlanView
 from bot.plan.rules import ActionStatus, today_in
 from bot.plan.schedule import is_working_day
 from bot.plan.services import check_admin, record
+from storage.kinds import EventKind, ReminderState
 from storage.models import (
     Action,
     ActionOwner,
@@ -513,7 +514,7 @@ def _load_sent(session: Session, world: _World, days: dict[str, date]) -> None:
     recipients = list(days)
     world.sent = set(session.execute(
         select(ReminderDelivery.recipient, ReminderDelivery.day)
-        .where(ReminderDelivery.day.in_(set(days.values())), ReminderDelivery.state == "sent",
+        .where(ReminderDelivery.day.in_(set(days.values())), ReminderDelivery.state == ReminderState.SENT,
                ReminderDelivery.recipient.in_(recipients))
     ))
     assert world.every_subject is not None
@@ -716,33 +717,33 @@ def claim(session: Session, recipient: str, day: date, items: Sequence[Item], *,
     row = session.scalar(select(ReminderDelivery).where(ReminderDelivery.recipient == recipient,
                                                         ReminderDelivery.day == day))
     if row is None:
-        row = ReminderDelivery(recipient=recipient, day=day, state="claimed", claimed_by=worker, claimed_at=now,
+        row = ReminderDelivery(recipient=recipient, day=day, state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now,
                                attempts=1, items=items_json(items))
         session.add(row)
         session.flush()
         return Claimed(row.id, recipient, day, worker, 1, None, ())
-    if row.state == "sent":
+    if row.state == ReminderState.SENT:
         return AlreadySent(recipient, day, row.sent_at, row.channel_id, row.message_ts)
-    if row.state == "claimed" and row.claimed_at + lease > now:
+    if row.state == ReminderState.CLAIMED and row.claimed_at + lease > now:
         return Busy(recipient, day, row.claimed_by, row.claimed_at + lease)
     previous = tuple(items_of(row.items))
     taken = session.execute(
         update(ReminderDelivery)
         .where(ReminderDelivery.id == row.id, ReminderDelivery.state == row.state,
                ReminderDelivery.attempts == row.attempts)
-        .values(state="claimed", claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
+        .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(row)
-        if row.state == "sent":
+        if row.state == ReminderState.SENT:
             return AlreadySent(recipient, day, row.sent_at, row.channel_id, row.message_ts)
         return Busy(recipient, day, row.claimed_by, row.claimed_at + lease)
     return Claimed(row.id, recipient, day, worker, row.attempts + 1, row.channel_id, previous)
 
 
 def _held(claimed: Claimed) -> tuple[ColumnElement[bool], ...]:
-    return (ReminderDelivery.id == claimed.delivery_id, ReminderDelivery.state == "claimed",
+    return (ReminderDelivery.id == claimed.delivery_id, ReminderDelivery.state == ReminderState.CLAIMED,
             ReminderDelivery.claimed_by == claimed.worker)
 
 
@@ -761,7 +762,7 @@ def record_sent(session: Session, claimed: Claimed, items: Sequence[Item], *, ch
     """Slack has the message: the day is done and its milestones are marked. False if the claim was lost."""
     result = session.execute(
         update(ReminderDelivery).where(*_held(claimed))
-        .values(state="sent", channel_id=channel_id, message_ts=ts, sent_at=now, last_error=None,
+        .values(state=ReminderState.SENT, channel_id=channel_id, message_ts=ts, sent_at=now, last_error=None,
                 items=items_json(items))
         .execution_options(synchronize_session=False)
     )
@@ -778,7 +779,7 @@ def release(session: Session, claimed: Claimed, now: datetime, error: str) -> bo
     """The attempt failed: note why; the recipient's day is due again at the next run."""
     result = session.execute(
         update(ReminderDelivery).where(*_held(claimed))
-        .values(state="failed", last_error=error[:MAX_ERROR_LENGTH], claimed_at=now)
+        .values(state=ReminderState.FAILED, last_error=error[:MAX_ERROR_LENGTH], claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -881,7 +882,7 @@ def change_setting(session: Session, plan: Plan, actor: Actor, now: datetime, ch
         session.add(row)
     setattr(row, change.name, change.value)
     session.flush()
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="reminder_settings", old=describe(before),
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.REMINDER_SETTINGS, old=describe(before),
            new=describe(after))
     return True
 
@@ -900,6 +901,6 @@ def set_muted(session: Session, actor: Actor, now: datetime, muted: bool) -> boo
     session.flush()
     plan_ids = list(session.scalars(select(Plan.id).where(Plan.closed_at.is_(None)).order_by(Plan.id)))
     for plan_id in plan_ids:
-        record(session, plan_id=plan_id, actor=actor, now=now, kind="reminders_muted" if muted else "reminders_unmuted",
-               new=actor.user_id)
+        record(session, plan_id=plan_id, actor=actor, now=now,
+               kind=EventKind.REMINDERS_MUTED if muted else EventKind.REMINDERS_UNMUTED, new=actor.user_id)
     return True

@@ -6,19 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from storage.kinds import ActionStatus
+
+__all__ = ["DEFAULT_TIMEZONE", "ActionStatus", "Rag", "current_due", "days_late", "rag", "today_in"]
+
 DEFAULT_TIMEZONE = "Europe/London"
-
-
-class ActionStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETE = "complete"
-
-    @property
-    def label(self) -> str:
-        return {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete"}[
-            self.value
-        ]
 
 
 class Rag(StrEnum):
@@ -43,7 +35,7 @@ def current_due(original_due: date, revised_due: date | None) -> date:
     return revised_due if revised_due is not None else original_due
 
 
-def rag(status: str, due: date, today: date) -> Rag:
+def rag(status: ActionStatus, due: date, today: date) -> Rag:
     """Green if complete; Red if the due date is before today; Amber otherwise (due today is Amber)."""
     if status == ActionStatus.COMPLETE:
         return Rag.GREEN
@@ -52,7 +44,7 @@ def rag(status: str, due: date, today: date) -> Rag:
     return Rag.AMBER
 
 
-def days_late(status: str, due: date, today: date) -> int:
+def days_late(status: ActionStatus, due: date, today: date) -> int:
     if status == ActionStatus.COMPLETE or due >= today:
         return 0
     return (today - due).days

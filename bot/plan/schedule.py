@@ -335,10 +335,13 @@ def _reason(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+_SHOWN_LENGTH = 80  # of unreadable schedule text quoted back
+
+
 def _unreadable(text: str, reason: str) -> ScheduleError:
     shown = " ".join(text.split())
-    if len(shown) > 80:
-        shown = shown[:79] + "…"
+    if len(shown) > _SHOWN_LENGTH:
+        shown = shown[:_SHOWN_LENGTH - 1] + "…"
     return ScheduleError(UNREADABLE.format(text=shown, reason=reason))
 
 

@@ -20,6 +20,8 @@ from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, N
 from bot.plan.identity import Actor
 from bot.plan.queries import is_admin, member_filter, plan_admins, role_holders
 from bot.plan.rules import ActionStatus, current_due, today_in
+from storage.db import rows_matched
+from storage.kinds import EventKind
 from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleMember
 
 __all__ = ["Actor"]  # re-exported: callers have always found the actor here
@@ -33,7 +35,7 @@ def record(
     plan_id: int,
     actor: Actor,
     now: datetime,
-    kind: str,
+    kind: EventKind,
     action_id: int | None = None,
     old: str | None = None,
     new: str | None = None,
@@ -133,7 +135,7 @@ def _bump(session: Session, action: Action, values: dict[str, object], *, expect
         .values(**values, version=Action.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_matched(result) != 1:
         return False
     session.refresh(action)
     return True
@@ -148,7 +150,7 @@ def complete(
     if previous == ActionStatus.COMPLETE or not _bump(
         session,
         action,
-        {"status": ActionStatus.COMPLETE.value, "completed_at": now},
+        {"status": ActionStatus.COMPLETE, "completed_at": now},
         expected={"status": previous, "version": action.version},
     ):
         session.refresh(action)
@@ -156,7 +158,7 @@ def complete(
             raise Conflict(f"{action.ref} is already complete.")
         raise Conflict(f"{action.ref} changed while you were looking at it. Please try again.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="completed", old=previous, new=ActionStatus.COMPLETE.value, reason=note)
+           kind=EventKind.COMPLETED, old=previous, new=ActionStatus.COMPLETE.value, reason=note)
     return action
 
 
@@ -168,18 +170,18 @@ def reopen(
     if action.status != ActionStatus.COMPLETE or not _bump(
         session,
         action,
-        {"status": ActionStatus.IN_PROGRESS.value, "completed_at": None},
-        expected={"status": ActionStatus.COMPLETE.value, "version": action.version},
+        {"status": ActionStatus.IN_PROGRESS, "completed_at": None},
+        expected={"status": ActionStatus.COMPLETE, "version": action.version},
     ):
         session.refresh(action)
         raise Conflict(f"{action.ref} is not complete, so there is nothing to reopen.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="reopened", old=ActionStatus.COMPLETE.value, new=ActionStatus.IN_PROGRESS.value,
+           kind=EventKind.REOPENED, old=ActionStatus.COMPLETE.value, new=ActionStatus.IN_PROGRESS.value,
            reason=reason)
     return action
 
 
-def revise_due(
+def revise_due(  # noqa: PLR0917 - every service takes session, subject, actor and now, then the change
     session: Session,
     action: Action,
     actor: Actor,
@@ -212,7 +214,7 @@ def revise_due(
         session.refresh(action)
         raise Conflict(f"{action.ref} changed while you were editing it. Please look again and retry.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="revised", old=due.isoformat(), new=new_due.isoformat(), reason=clean_reason)
+           kind=EventKind.REVISED, old=due.isoformat(), new=new_due.isoformat(), reason=clean_reason)
     return action
 
 
@@ -221,7 +223,7 @@ def add_note(session: Session, action: Action, actor: Actor, now: datetime, text
     clean = _clean_text(text, what="the update's text", field="note", required=True)
     _bump(session, action, {}, expected={})
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="note", reason=clean)
+           kind=EventKind.NOTE, reason=clean)
     return action
 
 
@@ -235,14 +237,15 @@ def set_status(session: Session, action: Action, actor: Actor, now: datetime, st
     if action.status == status:
         return action
     previous = action.status
-    _bump(session, action, {"status": status.value}, expected={})
+    _bump(session, action, {"status": status}, expected={})
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind="status", old=previous, new=status.value)
+           kind=EventKind.STATUS, old=previous, new=status.value)
     return action
 
 
-def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str, *,
-             org_id: str) -> Role:
+def map_role(  # noqa: PLR0917 - every service takes session, subject, actor and now, then the change
+    session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str, *, org_id: str
+) -> Role:
     """Say that a Slack user holds a role, within `org_id`: the organisation *that user* belongs to
     (see `bot.plan.identity`), which in a Slack Connect channel is not the admin's."""
     check_admin(session, plan, actor)
@@ -255,12 +258,14 @@ def map_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_nam
     if exists is not None:
         raise Conflict(Users((user_id,)), f" already holds the role {role.name}.")
     session.add(RoleMember(role_id=role.id, org_id=org_id, user_id=user_id))
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="role_mapped", old=None,
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ROLE_MAPPED, old=None,
            new=f"{role.name} -> {user_id}")
     return role
 
 
-def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str) -> None:
+def unmap_role(  # noqa: PLR0917 - every service takes session, subject, actor and now, then the change
+    session: Session, plan: Plan, actor: Actor, now: datetime, role_name: str, user_id: str
+) -> None:
     check_admin(session, plan, actor)
     role = session.scalar(select(Role).where(Role.name_key == role_key(role_name)))
     if role is None:
@@ -269,9 +274,9 @@ def unmap_role(session: Session, plan: Plan, actor: Actor, now: datetime, role_n
     removed = session.execute(
         delete(RoleMember).where(RoleMember.role_id == role.id, RoleMember.user_id == user_id)
     )
-    if removed.rowcount == 0:  # type: ignore[attr-defined]
+    if rows_matched(removed) == 0:
         raise NotFound(Users((user_id,)), f" does not hold the role {role.name}.")
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="role_unmapped",
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ROLE_UNMAPPED,
            old=f"{role.name} -> {user_id}", new=None)
 
 
@@ -280,7 +285,7 @@ def add_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id
     if is_admin(session, plan.id, user_id):
         raise Conflict(Users((user_id,)), f" is already an admin of `{plan.key}`.")
     session.add(PlanAdmin(plan_id=plan.id, user_id=user_id))
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_added", new=user_id)
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ADMIN_ADDED, new=user_id)
 
 
 def remove_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user_id: str) -> None:
@@ -291,7 +296,7 @@ def remove_admin(session: Session, plan: Plan, actor: Actor, now: datetime, user
     if len(admins) == 1:
         raise Conflict(Users((user_id,)), f" is the last admin of `{plan.key}`; add another first.")
     session.execute(delete(PlanAdmin).where(PlanAdmin.plan_id == plan.id, PlanAdmin.user_id == user_id))
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="admin_removed", old=user_id)
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.ADMIN_REMOVED, old=user_id)
 
 
 PLAN_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -319,7 +324,7 @@ def create_plan(
                 timezone=timezone, schedule="monthly", schedule_since=now, created_at=now)
     session.add(plan)
     session.flush()
-    record(session, plan_id=plan.id, actor=actor, now=now, kind="plan_created", new=key)
+    record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CREATED, new=key)
     return plan
 
 
@@ -334,6 +339,6 @@ def set_owners(session: Session, action: Action, actor: Actor, now: datetime, ro
     for position, role in enumerate(wanted):
         session.add(ActionOwner(action_id=action.id, role_id=role.id, position=position))
     session.flush()
-    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind="owners",
+    record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now, kind=EventKind.OWNERS,
            old=" / ".join(before) or None, new=" / ".join(r.name for r in wanted))
     return True

@@ -112,6 +112,8 @@ _FIELD_HEADINGS: dict[str, str] = {
 }
 # A title row above the headings is skipped when a later one of the first rows looks like headings.
 _HEADING_SEARCH_ROWS = 10
+# A row with this many known headings is the heading row, not a title above it.
+_HEADINGS_THAT_MAKE_A_HEADING_ROW = 2
 
 _RECOMMENDATION = re.compile(
     r"(?:recommendation|rec\.?|r)?\s*(\d+)(?:\s*[).:\-\u2013\u2014]+(?!\d)|\s+|$)\s*(.*)",
@@ -260,7 +262,7 @@ class _SheetReader:
             return None
         for index in non_blank[:_HEADING_SEARCH_ROWS]:
             known = {_HEADING_ALIASES.get(_normalise_heading(cell)) for cell in self.records[index]}
-            if sum(field in known for field in _FIELD_HEADINGS) >= 2:
+            if sum(field in known for field in _FIELD_HEADINGS) >= _HEADINGS_THAT_MAKE_A_HEADING_ROW:
                 return index
         return non_blank[0]
 

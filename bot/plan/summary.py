@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.plan import queries
-from bot.plan.dates import MONTH_NAMES, format_long
+from bot.plan.dates import MAX_YEAR, MIN_YEAR, MONTH_NAMES, MONTHS, format_long
 from bot.plan.errors import InvalidInput
 from bot.plan.phrases import days_late, plural
 from bot.plan.queries import ActionView, OverdueItem, PlanView, RagCounts, RecommendationView
 from bot.plan.rules import Rag, today_in
 from bot.plan.schedule import Schedule, Slot, due_slot
+from storage.kinds import EventKind, PostState
 from storage.models import Action, ActionEvent, Plan, SummaryPost
 
 DUE_SOON_DAYS: Final = 30
@@ -69,7 +70,7 @@ _QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
 def period_from_key(key: str) -> Period:
     """The period a stored key names (the inverse of Period.key)."""
     text = key.strip()
-    if (m := _MONTH_KEY.fullmatch(text)) and 1 <= int(m[2]) <= 12:
+    if (m := _MONTH_KEY.fullmatch(text)) and 1 <= int(m[2]) <= MONTHS:
         return month_period(int(m[1]), int(m[2]))
     if m := _QUARTER_KEY.fullmatch(text):
         return quarter_period(int(m[1]), int(m[2]))
@@ -87,7 +88,9 @@ def period_for_month(schedule: Schedule, year: int, month: int) -> Period:
 
 
 def period_of_slot(slot: Slot, schedule: Schedule) -> Period:
-    cadence: Cadence = "custom" if schedule.kind == "rrule" else "quarterly" if schedule.kind == "quarterly" else "monthly"
+    cadence: Cadence = (
+        "custom" if schedule.kind == "rrule" else "quarterly" if schedule.kind == "quarterly" else "monthly"
+    )
     return Period(slot.period, slot.label, cadence)
 
 
@@ -105,6 +108,7 @@ def current_period(schedule: Schedule, tz: str, now: datetime) -> Period:
 _MONTH_WORDS: Final = {name.lower(): n for n, name in enumerate(MONTH_NAMES, 1)} | {
     name[:3].lower(): n for n, name in enumerate(MONTH_NAMES, 1)
 } | {"sept": 9}
+_MONTH_YEAR_WORDS = 2  # "March 2027"
 
 
 def parse_month(text: str, today: date) -> tuple[int, int]:
@@ -115,13 +119,13 @@ def parse_month(text: str, today: date) -> tuple[int, int]:
         year, month = int(m[1]), int(m[2])
     elif m := re.fullmatch(r"(\d{1,2})[-/](\d{4})", joined):
         year, month = int(m[2]), int(m[1])
-    elif len(words) == 2 and words[0].lower() in _MONTH_WORDS and re.fullmatch(r"\d{4}", words[1]):
+    elif len(words) == _MONTH_YEAR_WORDS and words[0].lower() in _MONTH_WORDS and re.fullmatch(r"\d{4}", words[1]):
         year, month = int(words[1]), _MONTH_WORDS[words[0].lower()]
     elif len(words) == 1 and words[0].lower() in _MONTH_WORDS:
         year, month = today.year, _MONTH_WORDS[words[0].lower()]
     else:
         raise InvalidInput(MONTH_HINT.format(text=text.strip()), field="month")
-    if not 1 <= month <= 12 or not 1900 <= year <= 2199:
+    if not 1 <= month <= MONTHS or not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInput(MONTH_HINT.format(text=text.strip()), field="month")
     return year, month
 
@@ -192,7 +196,8 @@ class Summary:
             label = self.previous.period.label
             if moved:
                 points = plural(abs(moved), "point")
-                text += f", {'up' if moved > 0 else 'down'} {points} from {before.percent_complete}% at the {label} summary"
+                text += (f", {'up' if moved > 0 else 'down'} {points} from {before.percent_complete}%"
+                         f" at the {label} summary")
             else:
                 text += f", the same as at the {label} summary"
         return text + "."
@@ -219,7 +224,7 @@ def _is(n: int) -> str:
     return f"{n} is" if n == 1 else f"{n} are"
 
 
-def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = ()) -> str:
+def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = ()) -> str:  # noqa: PLR0911 - one sentence for each shape of the figures
     """One sentence in the board's voice, from the figures alone."""
     red, amber, green, total = figures.red, figures.amber, figures.green, figures.total
     if total == 0:
@@ -244,7 +249,7 @@ def executive_summary(figures: RagCounts, exceptions: tuple[OverdueItem, ...] = 
 
 def last_posted(session: Session, plan_id: int, *, excluding: str | None = None,
                 before: datetime | None = None) -> SummaryPost | None:
-    query = select(SummaryPost).where(SummaryPost.plan_id == plan_id, SummaryPost.state == "posted")
+    query = select(SummaryPost).where(SummaryPost.plan_id == plan_id, SummaryPost.state == PostState.POSTED)
     if excluding is not None:
         query = query.where(SummaryPost.period != excluding)
     if before is not None:
@@ -285,7 +290,7 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         select(ActionEvent.action_id, ActionEvent.kind, ActionEvent.at, ActionEvent.actor,
                ActionEvent.old_value, ActionEvent.new_value, ActionEvent.reason)
         .join(Action, Action.id == ActionEvent.action_id)
-        .where(ActionEvent.plan_id == plan.id, ActionEvent.kind.in_(("completed", "revised")),
+        .where(ActionEvent.plan_id == plan.id, ActionEvent.kind.in_((EventKind.COMPLETED, EventKind.REVISED)),
                ActionEvent.at > since, ActionEvent.at <= now)
         .order_by(ActionEvent.id)
     ).all()
@@ -295,10 +300,10 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         action = actions.get(action_id) if action_id is not None else None
         if action is None:
             continue
-        if kind == "completed" and not action.is_open:
+        if kind == EventKind.COMPLETED and not action.is_open:
             completions.pop(action.id, None)  # keep the latest completion, in its order
             completions[action.id] = Completion(action, at, actor, reason)
-        elif kind == "revised":
+        elif kind == EventKind.REVISED:
             revisions.append(Revision(action, _iso(old), _iso(new), reason, at, actor))
 
     everything = [a for rec in view.recommendations for a in rec.actions]

@@ -13,9 +13,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.slack import commands, errors, home, interactions, reminders, summary_commands
-from bot.slack.context import Clock, Deps, utc_now
+from bot.slack.context import Deps
 from bot.slack.request import read_request
 from storage.db import Sessions
 

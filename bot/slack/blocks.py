@@ -42,6 +42,7 @@ from bot.plan.queries import (
 from bot.plan.rules import ActionStatus, Rag
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
+from storage.kinds import EventKind
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -81,6 +82,10 @@ class Message:
     def to_dict(self) -> dict[str, Any]:
         """The message as Slack takes it, validated once (a shallow copy each call)."""
         return dict(self._validated)
+
+    def ephemeral(self) -> dict[str, Any]:
+        """The message as a reply only the person who asked sees (an ack's or a response URL's)."""
+        return {"response_type": "ephemeral", **self._validated}
 
     @cached_property
     def _validated(self) -> dict[str, Any]:
@@ -122,6 +127,12 @@ def _text_of(obj: Any) -> str:
 def escape(text: str) -> str:
     """Make text safe inside mrkdwn: no accidental links, mentions or @channel."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback(template: str, **values: object) -> str:
+    """A message's plain `text`, the words notifications show, from a template and values that
+    are each escaped: a title or a description never becomes a live link, mention or @channel."""
+    return shorten(template.format(**{name: escape(str(value)) for name, value in values.items()}), MAX_FALLBACK_TEXT)
 
 
 def one_line(text: str) -> str:
@@ -276,14 +287,13 @@ def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) 
             blocks.append(section_block(action_line(action)))
             blocks.append(action_buttons(action, view))
     blocks += nav_row(view, data.page, shareable=shareable)
-    fallback = texts.STATUS_FALLBACK.format(title=one_line(plan.title), red=f"{counts.red:,}",
-                                            amber=f"{counts.amber:,}", green=f"{counts.green:,}",
-                                            percent=counts.percent_complete)
-    return Message(text=shorten(fallback, MAX_FALLBACK_TEXT), blocks=blocks)
+    text = fallback(texts.STATUS_FALLBACK, title=one_line(plan.title), red=f"{counts.red:,}",
+                    amber=f"{counts.amber:,}", green=f"{counts.green:,}", percent=counts.percent_complete)
+    return Message(text=text, blocks=blocks)
 
 
 def _list_message(data: ActionList, view: ViewSpec, *, title: str, context: list[str], empty: str,
-                  fallback: str, shareable: bool, with_plan: bool = False,
+                  text: str, shareable: bool, with_plan: bool = False,
                   with_reasons: bool = False, days_until: date | None = None) -> Message:
     blocks: list[Block] = [header_block(title)]
     if page_line := showing(data.page, len(data.items), "action"):
@@ -297,7 +307,7 @@ def _list_message(data: ActionList, view: ViewSpec, *, title: str, context: list
         blocks.append(section_block(action_line(action, with_plan=with_plan, reason=reason, days_until=days_until)))
         blocks.append(action_buttons(action, view))
     blocks += nav_row(view, data.page, shareable=shareable)
-    return Message(text=shorten(fallback, MAX_FALLBACK_TEXT), blocks=blocks)
+    return Message(text=text, blocks=blocks)
 
 
 def overdue_message(data: ActionList, view: ViewSpec, *, shareable: bool = True) -> Message:
@@ -308,7 +318,7 @@ def overdue_message(data: ActionList, view: ViewSpec, *, shareable: bool = True)
         title=texts.OVERDUE_TITLE.format(title=one_line(plan.title)),
         context=[texts.AS_OF.format(plan=escape(plan.key), date=format_long(data.today))],
         empty=texts.OVERDUE_NONE.format(plan=escape(plan.key)),
-        fallback=texts.OVERDUE_FALLBACK.format(count=f"{data.page.total:,}", plan=plan.key),
+        text=fallback(texts.OVERDUE_FALLBACK, count=f"{data.page.total:,}", plan=plan.key),
         shareable=shareable, with_reasons=True,
     )
 
@@ -321,7 +331,7 @@ def due_message(data: ActionList, days: int, view: ViewSpec, *, shareable: bool 
         title=texts.DUE_TITLE.format(days=days, title=one_line(plan.title)),
         context=[texts.AS_OF.format(plan=escape(plan.key), date=format_long(data.today))],
         empty=texts.DUE_NONE.format(plan=escape(plan.key), days=days),
-        fallback=texts.DUE_FALLBACK.format(count=f"{data.page.total:,}", plan=plan.key, days=days),
+        text=fallback(texts.DUE_FALLBACK, count=f"{data.page.total:,}", plan=plan.key, days=days),
         shareable=shareable, days_until=data.today,
     )
 
@@ -337,7 +347,7 @@ def mine_message(data: ActionList, roles: Sequence[str], view: ViewSpec, *, admi
         title=texts.MINE_TITLE,
         context=[texts.MINE_ROLES.format(roles=fit(", ".join(roles), 500))],
         empty=texts.MINE_NONE,
-        fallback=texts.MINE_FALLBACK.format(count=f"{data.page.total:,}"),
+        text=fallback(texts.MINE_FALLBACK, count=f"{data.page.total:,}"),
         shareable=shareable, with_plan=True,
     )
 
@@ -382,9 +392,9 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
     if used < len(lines) or len(detail.history) >= HISTORY_SHOWN:
         blocks.append(context_block(texts.SHOW_HISTORY_CUT.format(count=used)))
     blocks += nav
-    fallback = texts.SHOW_FALLBACK.format(ref=action.ref, title=shorten(one_line(action.description), 200),
-                                          rag=action.rag.label)
-    return Message(text=fallback, blocks=blocks)
+    text = fallback(texts.SHOW_FALLBACK, ref=action.ref, title=shorten(one_line(action.description), 200),
+                    rag=action.rag.label)
+    return Message(text=text, blocks=blocks)
 
 
 def _pack(lines: Iterable[str], room: int, *, content: int,
@@ -393,8 +403,8 @@ def _pack(lines: Iterable[str], room: int, *, content: int,
     most `content` characters in all; also says how many lines went in."""
     sections: list[str] = []
     used = total = 0
-    for line in lines:
-        line = shorten(line, limit)
+    for given in lines:
+        line = shorten(given, limit)
         total += len(line) + 1
         if total > content:
             break
@@ -431,13 +441,17 @@ def _status_value(value: str | None) -> str:
 
 def event_line(event: EventView, timezone: str) -> str:
     what = {
-        "completed": "marked it complete",
-        "reopened": "reopened it",
-        "revised": f"moved the due date from {_date_value(event.old_value)} to {_date_value(event.new_value)}",
-        "note": "added an update",
-        "status": f"changed the status from {_status_value(event.old_value)} to {_status_value(event.new_value)}",
-        "imported": "imported it",
-        "owners": f"changed the owners from {fit(event.old_value or 'none', 300)} to {fit(event.new_value or 'none', 300)}",
+        EventKind.COMPLETED: "marked it complete",
+        EventKind.REOPENED: "reopened it",
+        EventKind.REVISED: f"moved the due date from {_date_value(event.old_value)} to {_date_value(event.new_value)}",
+        EventKind.NOTE: "added an update",
+        EventKind.STATUS: (
+            f"changed the status from {_status_value(event.old_value)} to {_status_value(event.new_value)}"
+        ),
+        EventKind.IMPORTED: "imported it",
+        EventKind.OWNERS: (
+            f"changed the owners from {fit(event.old_value or 'none', 300)} to {fit(event.new_value or 'none', 300)}"
+        ),
     }.get(event.kind)
     if what is None:
         what = fit(event.kind.replace("_", " "), 60)

@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 
 from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
-from bot.plan.errors import InvalidInput, PlanError
-from bot.slack import blocks, errors, messages, reminders, texts
+from bot.plan.errors import InvalidInput, PlanError, Users
+from bot.scheduler import PostFailed
+from bot.slack import blocks, deliveries, errors, messages, reminders, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
-from bot.slack.ids import COMMAND, ActionId, ViewSpec
+from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewKind, ViewSpec
+from bot.slack.poster import Refused, SlackPoster, share_metadata
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -43,6 +45,7 @@ SUBCOMMANDS = (
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
+SHARE_BACKOFF = 1.0  # seconds before the first retry of a share; doubled each time
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SLACK_MARKUP = re.compile(r"<([@#!])?([^|>]*)(?:\|([^>]*))?>")
@@ -72,7 +75,7 @@ def parse(text: str) -> Parsed:
     word = ALIASES.get(word, word)
     if word in SUBCOMMANDS:
         return Parsed(word, rest)
-    shown = blocks.shorten(head, 40).replace("`", "'")
+    shown = blocks.escape(blocks.shorten(plain(head), 40).replace("`", "'"))
     close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.6)
     if close:
         return Parsed("help", problem=texts.DID_YOU_MEAN.format(word=shown, suggestion=close[0]))
@@ -138,13 +141,13 @@ def parse_due(words: list[str]) -> tuple[str | None, int]:
     for word in words:
         if re.fullmatch(r"-?\d+", word) and days is None:
             days = int(word)
-            if not 1 <= days <= messages.MAX_DUE_DAYS:
-                raise InvalidInput(texts.DUE_DAYS.format(most=messages.MAX_DUE_DAYS), field="days")
+            if not 1 <= days <= MAX_DUE_DAYS:
+                raise InvalidInput(texts.DUE_DAYS.format(most=MAX_DUE_DAYS), field="days")
         elif plan is None and not re.fullmatch(r"-?\d+", word):
             plan = word
         else:
             raise InvalidInput(texts.TOO_MANY_ARGS.format(command="due", takes="a plan and a number of days",
-                                                          extra=blocks.shorten(word, 40)))
+                                                          extra=blocks.shorten(plain(word), 40)))
     return plan, days or messages.DEFAULT_DUE_DAYS
 
 
@@ -181,13 +184,14 @@ def parse_admin(rest: str) -> tuple[str, str, str | None]:
     words = rest.split()
     if len(words) not in (2, 3) or words[0].lower() not in ("add", "remove"):
         raise InvalidInput(texts.ADMIN_USAGE)
-    return words[0].lower(), parse_mention(words[1]), words[2] if len(words) == 3 else None
+    verb, who, *plan = words
+    return verb.lower(), parse_mention(who), plan[0] if plan else None
 
 
 def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
     if len(words) > allowed:
         raise InvalidInput(texts.TOO_MANY_ARGS.format(command=command, takes=takes,
-                                                      extra=blocks.shorten(" ".join(words[allowed:]), 60)))
+                                                      extra=blocks.shorten(plain(" ".join(words[allowed:])), 60)))
 
 
 Handler = Callable[[Deps, Caller, Parsed, WebClient], Message]
@@ -209,7 +213,8 @@ def on_help(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
 
 def on_status(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more(parsed.name, parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind=parsed.name, plan=(parsed.words or [None])[0]))  # type: ignore[arg-type]
+    kind: ViewKind = "overdue" if parsed.name == "overdue" else "status"
+    return draw(deps, caller, ViewSpec(kind=kind, plan=parsed.words[0] if parsed.words else None))
 
 
 def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -219,7 +224,7 @@ def on_due(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Mes
 
 def on_mine(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     no_more("mine", parsed.words, 1, "a plan key at most")
-    return draw(deps, caller, ViewSpec(kind="mine", plan=(parsed.words or [None])[0]))
+    return draw(deps, caller, ViewSpec(kind="mine", plan=parsed.words[0] if parsed.words else None))
 
 
 def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str]:
@@ -245,16 +250,24 @@ def on_show(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
 TypedChange = Callable[[Session, Action, str], str]
 
 
+def changed(session: Session, caller: Caller, message: Message) -> Message:
+    """The reply to a change, kept with the delivery's claim so that a replay gets it too."""
+    deliveries.answered(session, caller.delivery, message.ephemeral())
+    return message
+
+
 def change_action(deps: Deps, caller: Caller, parsed: Parsed, make: TypedChange) -> Message:
     """Find the action, make the change in one transaction, and show the result with its buttons."""
     with deps.sessions.begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
         plan_key, ref, rest = plan_and_ref(session, parsed)
         action = queries.find_action(session, ref, plan_key, caller.channel_id)
         notice = make(session, action, rest)
         plan = session.get(Plan, action.plan_id)
         assert plan is not None
         (shown,) = queries.action_views(session, [action.id], deps.today(plan.timezone))
-    return blocks.change_message(notice, shown, ViewSpec(kind="show", plan=shown.plan_key, ref=shown.ref))
+        return changed(session, caller, blocks.change_message(
+            notice, shown, ViewSpec(kind="show", plan=shown.plan_key, ref=shown.ref)))
 
 
 def on_done(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -272,11 +285,11 @@ def on_extend(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> 
     def extend(session: Session, action: Action, rest: str) -> str:
         words = rest.split()
         if not words:
-            raise InvalidInput(texts.EXTEND_NEEDS_DATE.format(ref=blocks.escape(action.ref)), field="date")
+            raise InvalidInput(texts.EXTEND_NEEDS_DATE.format(ref=action.ref), field="date")
         new_due, used = parse_date_words(words)
         reason = plain(" ".join(rest.split()[used:]))
         if not reason:
-            raise InvalidInput(texts.EXTEND_NEEDS_REASON.format(ref=blocks.escape(action.ref),
+            raise InvalidInput(texts.EXTEND_NEEDS_REASON.format(ref=action.ref,
                                                                 date=" ".join(words[:used])), field="reason")
         services.revise_due(session, action, caller.actor, deps.clock(), new_due, reason)
         return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
@@ -288,11 +301,17 @@ def on_note(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
     def note(session: Session, action: Action, rest: str) -> str:
         text = plain(rest)
         if not text:
-            raise InvalidInput(texts.NOTE_NEEDS_TEXT.format(ref=blocks.escape(action.ref)), field="note")
+            raise InvalidInput(texts.NOTE_NEEDS_TEXT.format(ref=action.ref), field="note")
         services.add_note(session, action, caller.actor, deps.clock(), text)
         return texts.NOTED.format(ref=blocks.escape(action.ref))
 
     return change_action(deps, caller, parsed, note)
+
+
+def unknown_user(user_id: str, code: str) -> PlanError:
+    """Slack could not say who a mentioned person is (their id stays data, written as a mention)."""
+    before, _, after = texts.MAPPED_USER_UNKNOWN.partition("{user}")
+    return PlanError(before, Users((user_id,)), after.format(error=code), field="user")
 
 
 def org_of(client: WebClient, user_id: str) -> str:
@@ -303,10 +322,10 @@ def org_of(client: WebClient, user_id: str) -> str:
     except SlackApiError as error:
         code = str(error.response.get("error") or "error")
         log.warning("users.info failed for a mapped user (%s)", code)
-        raise PlanError(texts.MAPPED_USER_UNKNOWN.format(user=user_id, error=code), field="user") from error
+        raise unknown_user(user_id, code) from error
     org = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id") or user.get("team_id")
     if not org:
-        raise PlanError(texts.MAPPED_USER_UNKNOWN.format(user=user_id, error="no_team"), field="user")
+        raise unknown_user(user_id, "no_team")
     return str(org)
 
 
@@ -318,26 +337,32 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             services.check_admin(session, queries.resolve_plan(session, wanted.plan, caller.channel_id), caller.actor)
         org_id = org_of(client, wanted.user_id)
     with deps.sessions.begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
         if wanted.remove:
             services.unmap_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id)
             name = session.scalar(select(Role.name).where(Role.name_key == services.role_key(wanted.role)))
-            return blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=blocks.fit(name or wanted.role, 200)))
+            shown = blocks.fit(name or wanted.role, 200)
+            return changed(session, caller, blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=shown)))
         assert org_id is not None
         role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id,
                                  org_id=org_id)
-        return blocks.notice(texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200)))
+        return changed(session, caller, blocks.notice(
+            texts.ROLE_MAPPED.format(user=wanted.user_id, role=blocks.fit(role.name, 200))))
 
 
 def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     verb, user_id, plan_key = parse_admin(parsed.rest)
     with deps.sessions.begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, plan_key, caller.channel_id)
         if verb == "add":
             services.add_admin(session, plan, caller.actor, deps.clock(), user_id)
-            return blocks.notice(texts.ADMIN_ADDED.format(user=user_id, plan=blocks.escape(plan.key)))
+            return changed(session, caller, blocks.notice(
+                texts.ADMIN_ADDED.format(user=user_id, plan=blocks.escape(plan.key))))
         services.remove_admin(session, plan, caller.actor, deps.clock(), user_id)
-        return blocks.notice(texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key)))
+        return changed(session, caller, blocks.notice(
+            texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key))))
 
 
 def on_reminders(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
@@ -348,12 +373,11 @@ def delegate(function_name: str) -> Handler:
     """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
     def handler(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
-        from bot.slack import summary_commands
-
         function = getattr(summary_commands, function_name, None)
         if function is None:
             return blocks.notice(texts.NOT_AVAILABLE.format(command=parsed.name))
-        result: Message = function(deps, actor=caller.actor, channel_id=caller.channel_id, args=parsed.words)
+        result: Message = function(deps, actor=caller.actor, channel_id=caller.channel_id, args=parsed.words,
+                                   delivery=caller.delivery)
         return result
 
     return handler
@@ -389,7 +413,7 @@ def register(app: App, deps: Deps) -> None:
                    client: WebClient) -> None:
         with errors.replies_on_error(ack, respond):
             message = run(deps, caller_of(context), body.get("text") or "", client)
-            ack(response_type="ephemeral", **message.to_dict())
+            ack(**message.ephemeral())
 
     @app.action(ActionId.PAGE.value)
     @app.action(ActionId.PREVIOUS_PAGE.value)
@@ -408,24 +432,31 @@ def register(app: App, deps: Deps) -> None:
                 return
             respond(replace_original=True, **message.to_dict())
 
+    # Shares go through a poster of their own, not the app's client: that one retries a 5xx
+    # blindly, and a 5xx may come after Slack kept the message. A person is waiting: retry soon.
+    poster = SlackPoster.from_settings(deps.settings, backoff=SHARE_BACKOFF)
+
     @app.action(ActionId.SHARE.value)
-    def on_share(ack: Ack, respond: Respond, client: WebClient, context: BoltContext) -> None:
+    def on_share(ack: Ack, respond: Respond, context: BoltContext) -> None:
         ack()
         with errors.replies_on_error(None, respond):
             caller = caller_of(context)
+            with deps.sessions.begin() as session:  # a replayed click shares nothing more
+                deliveries.claim(session, caller.delivery, deps.clock())
             with deps.sessions.read() as session:
                 message = messages.draw(session, deps, control_of(context, ViewSpec), viewer=caller.actor,
                                         channel_id=caller.channel_id, shareable=False)
             try:
-                client.chat_postMessage(channel=caller.channel_id or "", **message.to_dict())
-            except SlackApiError as error:
-                code = str(error.response.get("error") or "error")
-                log.warning("could not share a message in %s (%s)", caller.channel_id, code)
-                respond(text=texts.SHARE_FAILED.format(channel=caller.channel_id, error=code),
-                        response_type="ephemeral", replace_original=False)
-                return
-            respond(text=texts.SHARED.format(channel=caller.channel_id), response_type="ephemeral",
-                    replace_original=False)
+                poster.post(caller.channel_id or "", message, share_metadata(deliveries.marker(caller.delivery)))
+            except Refused as refused:
+                log.warning("could not share a message in %s (%s)", caller.channel_id, refused.error)
+                said = texts.SHARE_FAILED.format(channel=caller.channel_id, error=refused.error)
+            except PostFailed as failed:
+                log.warning("could not share a message in %s (%s)", caller.channel_id, failed)
+                said = texts.SHARE_UNAVAILABLE.format(channel=caller.channel_id, problem=failed)
+            else:
+                said = texts.SHARED.format(channel=caller.channel_id)
+            respond(text=said, response_type="ephemeral", replace_original=False)
 
     @app.action(ActionId.SHOW.value)
     def on_show_clicked(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient,

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.plan.rules import today_in
 from storage.db import Sessions
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class RenderCache:

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.plan.errors import Hint, PlanError, Users
-from bot.slack import blocks, texts
+from bot.slack import blocks, deliveries, texts
 
 log = logging.getLogger("planbot.slack")
 
@@ -33,8 +33,10 @@ HINTS = {Hint.SEE_STATUS: texts.HINT_SEE_STATUS, Hint.SET_SUMMARY_CHANNEL: texts
 
 
 def say(error: PlanError) -> str:
-    """A domain error in Slack's words: the people it names as mentions, its hint as a `/plan` command."""
-    said = "".join(", ".join(blocks.mention(u) for u in part.ids) if isinstance(part, Users) else part
+    """A domain error in Slack's words: its plain text escaped (so nothing it quotes, such as a
+    title or what was typed, becomes a live link or @channel), the people it names as mentions,
+    its hint as a `/plan` command."""
+    said = "".join(", ".join(blocks.mention(u) for u in part.ids) if isinstance(part, Users) else blocks.escape(part)
                    for part in error.parts)
     if error.hint is not None:
         said += " " + HINTS[error.hint].format(plan=error.plan_key or "PLAN")
@@ -53,10 +55,15 @@ def replies_on_error(ack: Ack | None, respond: Respond | None) -> Iterator[None]
     """Wrap a listener's work: any error becomes an ephemeral reply, acked within time.
 
     Errors are caught rather than raised to Bolt: a listener that raises just after ack()
-    can make Bolt drop the ack and answer Slack 404 three seconds later.
+    can make Bolt drop the ack and answer Slack 404 three seconds later. A replayed delivery
+    is answered as the first one was (`bot.slack.deliveries`), and nothing more is done.
     """
     try:
         yield
+    except deliveries.Replayed as replay:
+        log.info("a replayed request was answered as the first was; nothing changed")
+        if ack is not None and ack.response is None:
+            ack(**(replay.answer or {}))
     except PlanError as error:
         _reply(ack, respond, say(error))
     except Exception as error:  # noqa: BLE001 - the user gets an id, the log gets the trace

@@ -109,39 +109,44 @@ def _action(action: ActionView) -> list[Block]:
     return [_section(blocks.action_line(action, with_plan=True)), blocks.action_buttons(action, HOME)]
 
 
+def _add_mine(shown: list[Block], data: HomeData) -> None:
+    """The user's roles and their actions, red first, as many as the view has room for."""
+    if not data.roles:
+        named = (" (" + ", ".join(blocks.mention(a) for a in data.admins) + ")") if data.admins else ""
+        shown.append(_section(texts.MINE_NO_ROLES.format(admins=named)))
+        return
+    shown.append(_context(texts.MINE_ROLES.format(roles=blocks.fit(", ".join(data.roles), 1000))))
+    room = MAX_VIEW_BLOCKS - RESERVED_BLOCKS
+    groups = (
+        (Rag.RED, texts.HOME_RED, [a for a in data.open_actions.items if a.rag == Rag.RED]),
+        (Rag.AMBER, texts.HOME_AMBER, [a for a in data.open_actions.items if a.rag == Rag.AMBER]),
+        (Rag.GREEN, texts.HOME_GREEN.format(days=RECENT_DAYS), list(data.recent.items)),
+    )
+    if not data.open_actions.items:
+        shown.append(_section(texts.MINE_NONE))
+    left_out = data.open_actions.page.total - len(data.open_actions.items)
+    for colour, title, actions in groups:
+        if not actions:
+            continue
+        if len(shown) + 3 > room:
+            left_out += len(actions)
+            continue
+        shown.append(_section(f"{blocks.RAG_EMOJI[colour]} *{title}*"))
+        for number, action in enumerate(actions):
+            if len(shown) + 2 > room:
+                left_out += len(actions) - number
+                break
+            shown += _action(action)
+    if left_out > 0:
+        shown.append(_context(texts.HOME_MORE.format(count=f"{left_out:,}")))
+
+
 def home_view(data: HomeData, notice: str | None = None) -> dict[str, Any]:
     """The Home tab as a View dict, within its 100 blocks."""
     shown: list[Block] = [HeaderBlock(text=PlainTextObject(text=texts.MINE_TITLE))]
     if notice:
         shown.append(_section(blocks.shorten(notice, blocks.MAX_SECTION_TEXT)))
-    if not data.roles:
-        named = (" (" + ", ".join(blocks.mention(a) for a in data.admins) + ")") if data.admins else ""
-        shown.append(_section(texts.MINE_NO_ROLES.format(admins=named)))
-    else:
-        shown.append(_context(texts.MINE_ROLES.format(roles=blocks.fit(", ".join(data.roles), 1000))))
-        room = MAX_VIEW_BLOCKS - RESERVED_BLOCKS
-        groups = (
-            (Rag.RED, texts.HOME_RED, [a for a in data.open_actions.items if a.rag == Rag.RED]),
-            (Rag.AMBER, texts.HOME_AMBER, [a for a in data.open_actions.items if a.rag == Rag.AMBER]),
-            (Rag.GREEN, texts.HOME_GREEN.format(days=RECENT_DAYS), list(data.recent.items)),
-        )
-        if not data.open_actions.items:
-            shown.append(_section(texts.MINE_NONE))
-        left_out = data.open_actions.page.total - len(data.open_actions.items)
-        for colour, title, actions in groups:
-            if not actions:
-                continue
-            if len(shown) + 3 > room:
-                left_out += len(actions)
-                continue
-            shown.append(_section(f"{blocks.RAG_EMOJI[colour]} *{title}*"))
-            for number, action in enumerate(actions):
-                if len(shown) + 2 > room:
-                    left_out += len(actions) - number
-                    break
-                shown += _action(action)
-        if left_out > 0:
-            shown.append(_context(texts.HOME_MORE.format(count=f"{left_out:,}")))
+    _add_mine(shown, data)
     shown += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=texts.HOME_PLANS))]
     if not data.plans:
         shown.append(_section(texts.HOME_NO_PLANS))
@@ -211,7 +216,7 @@ class HomeNotice(Respond):
         super().__init__(response_url=None)
         self.client, self.deps, self.actor = client, deps, actor
 
-    def __call__(self, text: str | dict[str, Any] = "", *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def __call__(self, text: str | dict[str, Any] = "", *args: Any, **kwargs: Any) -> Any:
         publish(self.client, self.deps, self.actor, notice=str(text))
 
 

@@ -7,11 +7,19 @@ acting user always comes from the signed payload.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 COMMAND = "/plan"
+
+# Numbers a control carries are bounded before anything reads them: a database id or version
+# fits an INTEGER column (PostgreSQL's is 32-bit, and a bigger value fails there as an error),
+# an offset and a number of days stay in the ranges the queries and dates can take.
+MAX_INTEGER = 2**31 - 1
+MAX_DUE_DAYS = 3660
+DatabaseId = Annotated[int, Field(ge=1, le=MAX_INTEGER)]
+Version = Annotated[int, Field(ge=1, le=MAX_INTEGER)]
 
 
 class ActionId(StrEnum):
@@ -57,10 +65,10 @@ class ViewSpec(BaseModel):
     kind: ViewKind
     plan: str | None = None
     ref: str | None = None
-    offset: int = 0
-    days: int | None = None
+    offset: Annotated[int, Field(ge=0, le=MAX_INTEGER)] = 0
+    days: Annotated[int, Field(ge=1, le=MAX_DUE_DAYS)] | None = None
     month: str | None = None
-    day: str | None = None  # a reminder: the recipient's day it was sent for (ISO)
+    day: Annotated[str, Field(max_length=10)] | None = None  # a reminder: the recipient's day it was sent for (ISO)
 
 
 class ActionButton(BaseModel):
@@ -68,8 +76,8 @@ class ActionButton(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    action_id: int
-    version: int
+    action_id: DatabaseId
+    version: Version
     view: ViewSpec
 
 
@@ -78,8 +86,8 @@ class ModalMetadata(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    action_id: int
-    version: int
+    action_id: DatabaseId
+    version: Version
     view: ViewSpec
     response_url: str | None = None
     channel_id: str | None = None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -19,21 +20,27 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.plan import queries, services
+from bot.plan.dates import format_long
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.slack import errors, home, messages, modals, texts
+from bot.slack import blocks, deliveries, errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
 from bot.slack.request import caller_of, control_of
+from bot.slack.response_url import ResponseUrl
 from storage.models import Action, Plan
 
 log = logging.getLogger("planbot.slack")
 
 ButtonChange = Callable[[Session, Action, Actor, datetime], object]
-ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], object]
+# A modal's change returns what it did, in a sentence (said to the user if the redraw is lost).
+ModalChange = Callable[[Session, Action, Actor, ModalMetadata, dict[str, Any], datetime], str]
 ModalBuilder = Callable[[ActionView, ModalMetadata], dict[str, Any]]
+
+# Where Slack's response URLs live; the local Slack's live on its API host.
+SLACK_HOOKS_HOST = "hooks.slack.com"
 
 # views.open errors that mean our modal is wrong, not that the click came too late.
 OUR_MISTAKES = frozenset({"invalid_arguments", "invalid_blocks", "not_authed", "invalid_auth", "missing_scope"})
@@ -52,6 +59,24 @@ class Source:
     @property
     def on_home(self) -> bool:
         return self.view.kind == "home" or not self.response_url
+
+
+def is_response_url(url: str, api_url: str) -> bool:
+    """Whether `url` can be a response_url Slack issued: https on Slack's hooks host, or on the
+    host of the configured Web API (the local Slack). A modal's private_metadata carries one,
+    and planbot posts there: it must not be made to post anywhere else."""
+    parts, api = urlsplit(url), urlsplit(api_url)
+    if parts.scheme == "https" and parts.netloc == SLACK_HOOKS_HOST:
+        return True
+    return bool(api.netloc) and (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
+
+
+def modal_metadata(deps: Deps, context: BoltContext) -> ModalMetadata:
+    """The submitted modal's metadata; ValueError (a bad control) if its response_url is not Slack's."""
+    metadata = control_of(context, ModalMetadata)
+    if metadata.response_url is not None and not is_response_url(metadata.response_url, deps.settings.api_url):
+        raise ValueError("a modal's response_url is not one Slack issues")
+    return metadata
 
 
 def clicked(context: BoltContext, body: dict[str, Any]) -> tuple[ActionButton, Source]:
@@ -75,20 +100,49 @@ def replier(deps: Deps, client: WebClient, actor: Actor, response_url: str | Non
     return home.HomeNotice(client, deps, actor)
 
 
-def redraw(deps: Deps, client: WebClient, source: Source, notice: str | None = None) -> None:
-    """Draw the place the user acted from again, as things stand now; `notice` goes beside it."""
+@dataclass(frozen=True)
+class Outcome:
+    """What a click or a submission did to which action, for the user to hear if the message
+    they clicked cannot be drawn again: `said` is a sentence in mrkdwn, `notice` a refusal."""
+
+    ref: str
+    said: str
+    notice: str | None = None
+
+
+def redraw(deps: Deps, client: WebClient, source: Source, outcome: Outcome) -> None:
+    """Draw the place the user acted from again, as things stand now, with any notice beside it.
+
+    A redraw Slack loses (429, 5xx, the network) is tried again within the response_url's 5
+    posts, one kept back for the notice; if it never lands the user is told, privately, that the
+    change was made and where to see it, so that a stale "Mark complete" never goes unexplained.
+    """
     if source.on_home:
-        home.publish(client, deps, source.actor, notice=notice)
+        home.publish(client, deps, source.actor, notice=outcome.notice)
         return
     with deps.sessions.read() as session:
         message = messages.draw(session, deps, source.view, viewer=source.actor, channel_id=source.channel_id,
                                 shareable=source.shareable)
-    respond = Respond(response_url=source.response_url)
-    sent = respond(replace_original=True, **message.to_dict())
-    if sent.status_code != 200:
-        log.warning("could not redraw a message (%s %s)", sent.status_code, sent.body)
-    if notice:
-        respond(text=notice, response_type="ephemeral", replace_original=False)
+    assert source.response_url is not None
+    url = ResponseUrl(source.response_url)
+    problem = url.post({"replace_original": True, **message.to_dict()}, keep=1)
+    if problem is not None:
+        log.warning("could not redraw a message: %s", problem)
+        tell_redraw_lost(deps, client, source, outcome)
+    elif outcome.notice:
+        url.post({"text": outcome.notice, "response_type": "ephemeral", "replace_original": False})
+
+
+def tell_redraw_lost(deps: Deps, client: WebClient, source: Source, outcome: Outcome) -> None:
+    said = outcome.notice or outcome.said
+    text = texts.REDRAW_LOST.format(said=said, ref=blocks.escape(outcome.ref))
+    if not source.channel_id:
+        home.publish(client, deps, source.actor, notice=text)
+        return
+    try:
+        client.chat_postEphemeral(channel=source.channel_id, user=source.actor.user_id, text=text)
+    except SlackApiError as error:
+        log.warning("could not tell a user their message was not redrawn (%s)", error.response.get("error"))
 
 
 def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Source) -> None:
@@ -97,23 +151,29 @@ def refresh_home(refresher: home.HomeRefresher, client: WebClient, source: Sourc
         refresher.request(client, source.actor)
 
 
-def change_from_button(deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any],
-                       client: WebClient, context: BoltContext, change: ButtonChange) -> None:
+def change_from_button(  # noqa: PLR0917 - Bolt's listener arguments, passed on
+    deps: Deps, refresher: home.HomeRefresher, ack: Ack, body: dict[str, Any], client: WebClient,
+    context: BoltContext, *, change: ButtonChange, done: str,
+) -> None:
+    """Make the change the button names; `done` says it was made (a template taking `ref`)."""
     ack()
     with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
         button, source = clicked(context, body)
         notice = None
         try:
             with deps.sessions.begin() as session:
-                change(session, load_action(session, button.action_id), source.actor, deps.clock())
+                deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
+                action = load_action(session, button.action_id)
+                ref = action.ref
+                change(session, action, source.actor, deps.clock())
         except Conflict as error:
             notice = errors.say(error)
-        redraw(deps, client, source, notice)
+        redraw(deps, client, source, Outcome(ref, done.format(ref=blocks.escape(ref)), notice))
         if notice is None:
             refresh_home(refresher, client, source)
 
 
-def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext,
+def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, *,
                build: ModalBuilder) -> None:
     """Open a modal on the click's trigger_id, which lives 3 s: one quick read, then views.open."""
     ack()
@@ -137,25 +197,33 @@ def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, co
             raise PlanError(texts.CLICK_AGAIN) from error
 
 
-def change_from_modal(
+def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
     deps: Deps,
     refresher: home.HomeRefresher,
     ack: Ack,
     body: dict[str, Any],
     client: WebClient,
     context: BoltContext,
+    *,
     change: ModalChange,
     fields: dict[str, BlockId],
     default: BlockId,
 ) -> None:
     """Make the change before acking: any problem is answered inside the modal, field by field,
-    and nothing is written; on success the modal closes and the message is drawn again."""
-    actor = caller_of(context).actor
+    and nothing is written; on success the modal closes and the message is drawn again. A replay
+    of a submission that was saved closes the modal as the first did, and changes nothing."""
+    caller = caller_of(context)
+    actor = caller.actor
     try:
-        metadata = control_of(context, ModalMetadata)
+        metadata = modal_metadata(deps, context)
         with deps.sessions.begin() as session:
+            deliveries.claim(session, caller.delivery, deps.clock())
             action = load_action(session, metadata.action_id)
-            change(session, action, actor, metadata, body["view"]["state"], deps.clock())
+            outcome = Outcome(action.ref, change(session, action, actor, metadata, body["view"]["state"],
+                                                 deps.clock()))
+    except deliveries.Replayed:
+        ack()
+        return
     except PlanError as error:
         ack(response_action="errors", errors=modals.field_errors(error, fields, default))
         return
@@ -165,21 +233,23 @@ def change_from_modal(
     ack()
     source = Source(actor, metadata.view, metadata.response_url, metadata.channel_id, metadata.shareable)
     with errors.replies_on_error(None, replier(deps, client, actor, source.response_url)):
-        redraw(deps, client, source)
+        redraw(deps, client, source, outcome)
         refresh_home(refresher, client, source)
 
 
-def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-           now: datetime) -> None:
+def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
+           state: dict[str, Any], now: datetime) -> str:
     new_due, reason = modals.submitted_revision(state)
     if new_due is None:
         raise InvalidInput(texts.REVISE_MODAL_PICK_DATE, field="date")
     services.revise_due(session, action, actor, now, new_due, reason, expected_version=metadata.version)
+    return texts.EXTENDED.format(ref=blocks.escape(action.ref), date=format_long(new_due))
 
 
-def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata, state: dict[str, Any],
-         now: datetime) -> None:
+def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
+         state: dict[str, Any], now: datetime) -> str:
     services.add_note(session, action, actor, now, modals.submitted_note(state))
+    return texts.NOTED.format(ref=blocks.escape(action.ref))
 
 
 def register(app: App, deps: Deps) -> None:
@@ -187,25 +257,26 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.complete)
+        change_from_button(deps, refresher, ack, body, client, context, change=services.complete, done=texts.DONE)
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, services.reopen)
+        change_from_button(deps, refresher, ack, body, client, context, change=services.reopen, done=texts.REOPENED)
 
     @app.action(ActionId.REVISE.value)
     def on_revise(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        open_modal(deps, ack, body, client, context, modals.revise_modal)
+        open_modal(deps, ack, body, client, context, build=modals.revise_modal)
 
     @app.action(ActionId.NOTE.value)
     def on_note(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        open_modal(deps, ack, body, client, context, modals.note_modal)
+        open_modal(deps, ack, body, client, context, build=modals.note_modal)
 
     @app.view(CallbackId.REVISE.value)
     def on_revise_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_modal(deps, refresher, ack, body, client, context, revise, modals.REVISE_FIELDS,
-                          BlockId.REVISE_DATE)
+        change_from_modal(deps, refresher, ack, body, client, context, change=revise, fields=modals.REVISE_FIELDS,
+                          default=BlockId.REVISE_DATE)
 
     @app.view(CallbackId.NOTE.value)
     def on_note_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_modal(deps, refresher, ack, body, client, context, note, modals.NOTE_FIELDS, BlockId.NOTE_TEXT)
+        change_from_modal(deps, refresher, ack, body, client, context, change=note, fields=modals.NOTE_FIELDS,
+                          default=BlockId.NOTE_TEXT)

@@ -22,10 +22,10 @@ from bot.slack import blocks, reminders
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import ViewSpec
+from bot.slack.summary_commands import render_preview
 from storage.models import Plan
 
 DEFAULT_DUE_DAYS = 30
-MAX_DUE_DAYS = 3660
 
 
 def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel_id: str | None,
@@ -35,8 +35,6 @@ def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
     `shareable` adds the "Share in channel" button (leave it off for a message already shared).
     """
     if spec.kind == "summary":
-        from bot.slack.summary_commands import render_preview
-
         return render_preview(session, deps, spec, viewer=viewer)
     if spec.kind == "reminder":
         return reminders.draw_reminder(session, deps, spec, viewer=viewer)

@@ -1,18 +1,20 @@
-"""Posting a summary to Slack: the scheduler's `Poster`, with retries that never double a post.
+"""Posting to a channel with retries that never double a post: the summary (the scheduler's
+`Poster`) and every other message planbot posts ("Share in channel").
 
-Each message planbot posts carries metadata naming its plan and period (and, in the thread,
-its part), so that before a retry, or when a period is claimed again, planbot can find what
-it already posted instead of posting it twice.
+Each message planbot posts carries metadata that names it: a summary its plan and period (and,
+in the thread, its part), a shared message the delivery it answers. When Slack answers 5xx or
+the network fails, the message may have been kept all the same, so before a retry (or when a
+period is claimed again) planbot looks for it in the channel instead of posting it twice.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from http import HTTPStatus
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Final
+from http import HTTPStatus
+from typing import Any, Final, Self
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,6 +34,7 @@ log = logging.getLogger("planbot.slack.poster")
 
 SUMMARY_EVENT: Final = "planbot_summary"
 PART_EVENT: Final = "planbot_summary_part"
+SHARE_EVENT: Final = "planbot_share"
 
 
 def summary_metadata(plan_key: str, period: str, part: int | None = None) -> dict[str, Any]:
@@ -41,12 +44,28 @@ def summary_metadata(plan_key: str, period: str, part: int | None = None) -> dic
     return {"event_type": PART_EVENT, "event_payload": {"plan": plan_key, "period": period, "part": part}}
 
 
-def _marked(message: dict[str, Any], event_type: str, plan_key: str, period: str) -> dict[str, Any] | None:
-    metadata = message.get("metadata") or {}
-    payload: dict[str, Any] = metadata.get("event_payload") or {}
-    if metadata.get("event_type") == event_type and payload.get("plan") == plan_key and payload.get("period") == period:
+def share_metadata(delivery: str) -> dict[str, Any]:
+    """Marks a message as planbot's answer to one "Share in channel" click (`delivery` names it)."""
+    return {"event_type": SHARE_EVENT, "event_payload": {"delivery": delivery}}
+
+
+def _marked(message: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """The message's metadata payload if it carries `metadata` (its event type and every field
+    of its payload), else None."""
+    found = message.get("metadata") or {}
+    payload: dict[str, Any] = found.get("event_payload") or {}
+    wanted: dict[str, Any] = metadata["event_payload"]
+    if found.get("event_type") == metadata["event_type"] and all(payload.get(k) == v for k, v in wanted.items()):
         return payload
     return None
+
+
+class Refused(PostFailed):
+    """Slack refused the post outright (`error`, such as not_in_channel): trying again would not help."""
+
+    def __init__(self, problem: str, error: str) -> None:
+        super().__init__(problem)
+        self.error = error
 def retry_after(error: SlackApiError, default: float = 1.0) -> float:
     """The seconds a 429 answer asks to wait (its Retry-After header)."""
     headers = error.response.headers if error.response is not None else {}
@@ -66,8 +85,8 @@ def _slack_problem(error: Exception) -> str:
     return f"Slack could not be reached ({error})"
 
 
-class SlackSummaryPoster:
-    """Posts summaries with slack_sdk (the scheduler's Poster).
+class SlackPoster:
+    """Posts messages to channels with slack_sdk, each marked with metadata.
 
     A post is retried with backoff when Slack answers 429 or 5xx or the network fails; before
     a retry it looks for the message it may have posted after all, so a retry never doubles
@@ -75,18 +94,16 @@ class SlackSummaryPoster:
     """
 
     def __init__(self, poster: WebClient, reader: WebClient, *, attempts: int = 4, backoff: float = 2.0,
-                 pause: float = 1.0, history_limit: int = 200, sleep: Callable[[float], None] = time.sleep) -> None:
+                 history_limit: int = 200, sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = poster
         self.reader = reader
         self.attempts = attempts
         self.backoff = backoff
-        self.pause = pause  # between thread replies: chat.postMessage allows about one a second a channel
         self.history_limit = history_limit
         self.sleep = sleep
-        self._rendered: tuple[Summary, SlackSummary] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> SlackSummaryPoster:
+    def from_settings(cls, settings: Settings, **options: Any) -> Self:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         # Only 429s are retried inside slack_sdk for posts: a 5xx may come after Slack stored
         # the message, so those retries look first (see _post).
@@ -99,66 +116,31 @@ class SlackSummaryPoster:
         ])
         return cls(poster, reader, **options)
 
-    def _messages(self, summary: Summary) -> SlackSummary:
-        if self._rendered is None or self._rendered[0] is not summary:
-            self._rendered = (summary, summary_messages(summary))
-        return self._rendered[1]
-
     def _read(self, call: Callable[[], Any]) -> Any:
         try:
             return call()
         except (SlackApiError, OSError) as error:
             raise PostFailed(_slack_problem(error)) from error
 
-    def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
+    def find_marked(self, channel_id: str, metadata: dict[str, Any]) -> str | None:
+        """The ts of the message in the channel's recent history that carries `metadata`, if any."""
         response = self._read(lambda: self.reader.conversations_history(
             channel=channel_id, limit=self.history_limit, include_all_metadata=True))
         for message in response.get("messages") or []:
-            if _marked(message, SUMMARY_EVENT, plan_key, period) is not None:
+            if _marked(message, metadata) is not None:
                 return str(message["ts"])
         return None
 
-    def _parts(self, channel_id: str, thread_ts: str, plan_key: str, period: str) -> dict[int, str]:
-        parts: dict[int, str] = {}
-        cursor = None
-        while True:
-            response = self._read(lambda: self.reader.conversations_replies(
-                channel=channel_id, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor))
-            for message in response.get("messages") or []:
-                payload = _marked(message, PART_EVENT, plan_key, period)
-                if payload is not None and isinstance(payload.get("part"), int):
-                    parts[payload["part"]] = str(message["ts"])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return parts
+    def post(self, channel_id: str, message: Message, metadata: dict[str, Any], *,
+             look: Callable[[], str | None] | None = None, thread_ts: str | None = None) -> str:
+        """Post `message` marked with `metadata` once, whatever Slack answers on the way; its ts.
 
-    def _part(self, channel_id: str, thread_ts: str, plan_key: str, period: str, part: int) -> str | None:
-        return self._parts(channel_id, thread_ts, plan_key, period).get(part)
-
-    def post_main(self, channel_id: str, summary: Summary) -> str:
-        key, period = summary.plan.key, summary.period.key
-        return self._post(channel_id, self._messages(summary).main, summary_metadata(key, period),
-                          look=lambda: self.find(channel_id, key, period))
-
-    def post_thread(self, channel_id: str, thread_ts: str, summary: Summary, *, check_existing: bool) -> None:
-        key, period = summary.plan.key, summary.period.key
-        replies = self._messages(summary).replies
-        if not replies:
-            return
-        there = self._parts(channel_id, thread_ts, key, period) if check_existing else {}
-        posted = 0
-        for part, reply in enumerate(replies, 1):
-            if part in there:
-                continue
-            if posted:
-                self.sleep(self.pause)
-            self._post(channel_id, reply, summary_metadata(key, period, part), thread_ts=thread_ts,
-                       look=partial(self._part, channel_id, thread_ts, key, period, part))
-            posted += 1
-
-    def _post(self, channel_id: str, message: Message, metadata: dict[str, Any], *,
-              look: Callable[[], str | None], thread_ts: str | None = None) -> str:
+        Before each retry it runs `look` (by default: this channel's history for `metadata`), and
+        a message found there is the post. Refused if Slack refuses it; PostFailed if Slack
+        stays unavailable for every attempt.
+        """
         payload = message.to_dict()
+        look = look or (lambda: self.find_marked(channel_id, metadata))
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             wait, refused = delay, False
@@ -169,10 +151,11 @@ class SlackSummaryPoster:
                 return str(response["ts"])
             except SlackApiError as error:
                 status = error.response.status_code if error.response is not None else 0
-                if status < 500 and status != 429:
-                    raise PostFailed(_slack_problem(error)) from error
+                if status < HTTPStatus.INTERNAL_SERVER_ERROR and status != HTTPStatus.TOO_MANY_REQUESTS:
+                    code = error.response.get("error") if error.response is not None else None
+                    raise Refused(_slack_problem(error), str(code or status)) from error
                 problem = _slack_problem(error)
-                if status == HTTPStatus.TOO_MANY_REQUESTS:  # still limited after slack_sdk's own retries: wait as long as Slack says
+                if status == HTTPStatus.TOO_MANY_REQUESTS:  # still limited after slack_sdk's own retries
                     wait, refused = max(delay, retry_after(error)), True
             except OSError as error:  # the network: the post may or may not have reached Slack
                 problem = _slack_problem(error)
@@ -186,14 +169,64 @@ class SlackSummaryPoster:
                 return found
         raise AssertionError("unreachable")
 
-    def post_marked(self, channel_id: str, message: Message, metadata: dict[str, Any], *,
-                    look: Callable[[], str | None]) -> str:
-        """Post any message marked with `metadata`, with the retries summaries get: `look` finds
-        it if an attempt that seemed to fail reached Slack after all (reminders use this)."""
-        return self._post(channel_id, message, metadata, look=look)
-
     def permalink(self, channel_id: str, ts: str) -> str | None:
         try:
             return str(self.reader.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
         except (SlackApiError, OSError):
             return None
+
+
+class SlackSummaryPoster(SlackPoster):
+    """Posts summaries (the scheduler's Poster): the main message, then its thread, each part
+    marked so that a retry posts only what is missing."""
+
+    def __init__(self, poster: WebClient, reader: WebClient, *, pause: float = 1.0, **options: Any) -> None:
+        super().__init__(poster, reader, **options)
+        self.pause = pause  # between thread replies: chat.postMessage allows about one a second a channel
+        self._rendered: tuple[Summary, SlackSummary] | None = None
+
+    def _messages(self, summary: Summary) -> SlackSummary:
+        if self._rendered is None or self._rendered[0] is not summary:
+            self._rendered = (summary, summary_messages(summary))
+        return self._rendered[1]
+
+    def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
+        return self.find_marked(channel_id, summary_metadata(plan_key, period))
+
+    def _parts(self, channel_id: str, thread_ts: str, plan_key: str, period: str) -> dict[int, str]:
+        parts: dict[int, str] = {}
+        cursor = None
+        while True:
+            response = self._read(lambda: self.reader.conversations_replies(
+                channel=channel_id, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor))
+            for message in response.get("messages") or []:
+                payload = _marked(message, {"event_type": PART_EVENT, "event_payload": {"plan": plan_key,
+                                                                                        "period": period}})
+                if payload is not None and isinstance(payload.get("part"), int):
+                    parts[payload["part"]] = str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return parts
+
+    def _part(self, channel_id: str, thread_ts: str, plan_key: str, period: str, part: int) -> str | None:
+        return self._parts(channel_id, thread_ts, plan_key, period).get(part)
+
+    def post_main(self, channel_id: str, summary: Summary) -> str:
+        key, period = summary.plan.key, summary.period.key
+        return self.post(channel_id, self._messages(summary).main, summary_metadata(key, period))
+
+    def post_thread(self, channel_id: str, thread_ts: str, summary: Summary, *, check_existing: bool) -> None:
+        key, period = summary.plan.key, summary.period.key
+        replies = self._messages(summary).replies
+        if not replies:
+            return
+        there = self._parts(channel_id, thread_ts, key, period) if check_existing else {}
+        posted = 0
+        for part, reply in enumerate(replies, 1):
+            if part in there:
+                continue
+            if posted:
+                self.sleep(self.pause)
+            self.post(channel_id, reply, summary_metadata(key, period, part), thread_ts=thread_ts,
+                      look=partial(self._part, channel_id, thread_ts, key, period, part))
+            posted += 1

@@ -29,11 +29,11 @@ from bot.plan.identity import Actor
 from bot.plan.phrases import plural
 from bot.plan.reminders import Item, Reminder, Section
 from bot.scheduler import PostFailed
-from bot.slack import blocks, errors, home, texts
+from bot.slack import blocks, deliveries, errors, home, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import ActionId, ViewSpec
-from bot.slack.poster import SlackSummaryPoster
+from bot.slack.poster import SlackPoster
 from bot.slack.request import Caller, caller_of
 
 log = logging.getLogger("planbot.slack.reminders")
@@ -153,17 +153,16 @@ def _problem(error: Exception) -> str:
 
 
 class SlackCourier:
-    """Delivers reminders with slack_sdk (the runner's Courier): posts go through the summary
-    poster's retries (429 after Retry-After, 5xx after looking for the message first)."""
+    """Delivers reminders with slack_sdk (the runner's Courier): posts go through the poster's
+    retries (429 after Retry-After, 5xx after looking for the message first)."""
 
-    def __init__(self, poster: SlackSummaryPoster, *, history_limit: int = HISTORY_LIMIT) -> None:
+    def __init__(self, poster: SlackPoster) -> None:
         self.poster = poster
         self.client: WebClient = poster.reader
-        self.history_limit = history_limit
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> SlackCourier:
-        return cls(SlackSummaryPoster.from_settings(settings, **options))
+        return cls(SlackPoster.from_settings(settings, **{"history_limit": HISTORY_LIMIT, **options}))
 
     def _call(self, call: Callable[[], Any]) -> Any:
         try:
@@ -180,20 +179,11 @@ class SlackCourier:
         return str(self._call(lambda: self.client.conversations_open(users=user_id))["channel"]["id"])
 
     def find(self, channel_id: str, recipient: str, day: date) -> str | None:
-        wanted = reminder_metadata(recipient, day)
-        response = self._call(lambda: self.client.conversations_history(
-            channel=channel_id, limit=self.history_limit, include_all_metadata=True))
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if (metadata.get("event_type") == wanted["event_type"]
-                    and metadata.get("event_payload") == wanted["event_payload"]):
-                return str(message["ts"])
-        return None
+        return self.poster.find_marked(channel_id, reminder_metadata(recipient, day))
 
     def send(self, channel_id: str, reminder: Reminder) -> str:
-        return self.poster.post_marked(channel_id, reminder_message(reminder),
-                                       reminder_metadata(reminder.recipient, reminder.day),
-                                       look=lambda: self.find(channel_id, reminder.recipient, reminder.day))
+        return self.poster.post(channel_id, reminder_message(reminder),
+                                reminder_metadata(reminder.recipient, reminder.day))
 
 
 # `/plan reminders …`
@@ -205,24 +195,37 @@ def reminders_command(deps: Deps, caller: Caller, words: list[str]) -> Message:
     lowered = [w.lower() for w in words]
     if lowered in (["mute"], ["unmute"]):
         with deps.sessions.begin() as session:
+            deliveries.claim(session, caller.delivery, deps.clock())  # a replay stops here
             changed = domain.set_muted(session, caller.actor, deps.clock(), lowered == ["mute"])
-        if lowered == ["mute"]:
-            return blocks.notice(texts.REMINDERS_MUTED if changed else texts.REMINDERS_ALREADY_MUTED)
-        return blocks.notice(texts.REMINDERS_UNMUTED if changed else texts.REMINDERS_ALREADY_ON)
+            if lowered == ["mute"]:
+                said = texts.REMINDERS_MUTED if changed else texts.REMINDERS_ALREADY_MUTED
+            else:
+                said = texts.REMINDERS_UNMUTED if changed else texts.REMINDERS_ALREADY_ON
+            return _kept(session, caller, blocks.notice(said))
     plan_key = None
     if lowered and lowered[0] not in (*domain.SETTING_WORDS, "show", *OWN_WORDS):
         plan_key, words, lowered = words[0], words[1:], lowered[1:]
     if any(w in OWN_WORDS for w in lowered):
         raise InvalidInput(texts.REMINDERS_USAGE, field="setting")
     with deps.sessions.begin() as session:
-        plan = queries.resolve_plan(session, plan_key, caller.channel_id)
         notice = None
         if lowered and lowered != ["show"]:
+            deliveries.claim(session, caller.delivery, deps.clock())  # a replay stops here
+            plan = queries.resolve_plan(session, plan_key, caller.channel_id)
             change = domain.parse_setting(words)
             changed = domain.change_setting(session, plan, caller.actor, deps.clock(), change)
             notice = texts.REMINDERS_CHANGED if changed else texts.REMINDERS_UNCHANGED
+        else:
+            plan = queries.resolve_plan(session, plan_key, caller.channel_id)
         text = show_text(plan.key, domain.reminder_config(session, plan), domain.is_muted(session, caller.user_id))
-    return blocks.notice(f"{notice} {text}" if notice else text)
+        message = blocks.notice(f"{notice} {text}" if notice else text)
+        return _kept(session, caller, message) if notice else message
+
+
+def _kept(session: Session, caller: Caller, message: Message) -> Message:
+    """The reply to a change, kept with the delivery's claim so that a replay gets it too."""
+    deliveries.answered(session, caller.delivery, message.ephemeral())
+    return message
 
 
 def show_text(plan_key: str, config: domain.Config, muted: bool) -> str:
@@ -240,6 +243,7 @@ def register(app: App, deps: Deps) -> None:
         actor = caller_of(context).actor
         with errors.replies_on_error(None, home.HomeNotice(client, deps, actor)):
             with deps.sessions.begin() as session:
+                deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
                 domain.set_muted(session, actor, deps.clock(), muted)
             home.publish(client, deps, actor, notice=texts.REMINDERS_MUTED if muted else texts.REMINDERS_UNMUTED)
 

@@ -12,6 +12,9 @@ block_actions, view_submission and events alike. It puts two things in Bolt's `c
 - the value of the clicked button (or the submitted modal's `private_metadata`), parsed into its
   model from `bot.slack.ids`. It says *what*, never *who may*.
 
+The `Caller` also carries the delivery's key (`bot.slack.deliveries`), which each change claims
+so that a replayed request changes nothing.
+
 Identity (see `bot.plan.identity`): a person's organisation is their Grid enterprise if any,
 else their own team. A role mapped to them holds from any workspace of that organisation, and
 nobody from another organisation (Slack Connect) holds a role unless mapped explicitly.
@@ -26,9 +29,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.plan.identity import Actor
+from bot.slack import deliveries
 from bot.slack.ids import ActionButton, ActionId, CallbackId, ModalMetadata, ViewSpec
 
 log = logging.getLogger("planbot.slack")
@@ -59,10 +63,12 @@ Model = TypeVar("Model", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request, and from which channel (None on App Home and in modals)."""
+    """Who sent a request, from which channel (None on App Home and in modals), and which
+    delivery of Slack's it was (its key; None in Socket Mode)."""
 
     actor: Actor
     channel_id: str | None = None
+    delivery: str | None = None
 
     @property
     def user_id(self) -> str:
@@ -77,7 +83,7 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def read_caller(context: BoltContext, body: dict[str, Any]) -> Caller:
+def read_caller(context: BoltContext, body: dict[str, Any], delivery: str | None = None) -> Caller:
     """planbot's reading of who sent this request, the same for every kind of request."""
     user = body.get("user")
     own_team = _text(user.get("team_id")) if isinstance(user, dict) else ""
@@ -93,7 +99,7 @@ def read_caller(context: BoltContext, body: dict[str, Any]) -> Caller:
     channel = context.channel_id or (_text(container.get("channel_id")) if isinstance(container, dict) else "")
     if isinstance(event, dict) and event.get("type") == "app_home_opened":
         channel = ""  # the app's DM with the user, not a channel a plan can be linked to
-    return Caller(actor, channel or None)
+    return Caller(actor, channel or None, delivery)
 
 
 def read_control(body: dict[str, Any]) -> BaseModel | None:
@@ -115,9 +121,10 @@ def read_control(body: dict[str, Any]) -> BaseModel | None:
     return None
 
 
-def read_request(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002 - Bolt passes it by this name
+def read_request(context: BoltContext, body: dict[str, Any], request: BoltRequest,
+                 next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002 - Bolt passes it by this name
     """Bolt middleware: the caller and the control's value into `context`, before any listener."""
-    context[CALLER] = read_caller(context, body)
+    context[CALLER] = read_caller(context, body, deliveries.key_of(request))
     control = read_control(body)
     if control is not None:
         context[CONTROL] = control

@@ -56,12 +56,12 @@ from bot.scheduler import Outcome
 from bot.slack import texts
 from bot.slack.blocks import (
     MAX_BLOCKS,
-    MAX_FALLBACK_TEXT,
     RAG_EMOJI,
     Message,
     button,
     content_chars,
     escape,
+    fallback,
     fit,
     header_block,
     mention,
@@ -281,7 +281,7 @@ class SlackSummary:
 def summary_messages(s: Summary) -> SlackSummary:
     """The main message and, for a plan too big for one message, the detail as thread replies."""
     doc = outline(s)
-    text = shorten(f"{doc.title}: {doc.headline} {doc.progress}", MAX_FALLBACK_TEXT)
+    text = fallback("{title}: {headline} {progress}", title=doc.title, headline=doc.headline, progress=doc.progress)
     head: list[Block] = [header_block(doc.title), section_block(f"*{escape(doc.headline)}*")]
     laid = {section.part: _lay_out(section) for section in doc.sections}
 
@@ -308,8 +308,7 @@ def summary_messages(s: Summary) -> SlackSummary:
     main.append(ContextBlock(elements=[MarkdownTextObject(
         text=texts.SUMMARY_THREAD_NOTE.format(count=len(pages), parts=_and(parts)))]))
     main += drawn(Part.FOOTER)
-    replies = tuple(Message(shorten(texts.SUMMARY_DETAIL_TEXT.format(title=doc.title, part=n, count=len(pages)),
-                                    MAX_FALLBACK_TEXT), page)
+    replies = tuple(Message(fallback(texts.SUMMARY_DETAIL_TEXT, title=doc.title, part=n, count=len(pages)), page)
                     for n, page in enumerate(pages, 1))
     return SlackSummary(Message(text, main), replies)
 
@@ -344,7 +343,7 @@ def preview_message(s: Summary, *, admin: bool, posted_to: str | None = None,
                            ContextBlock(elements=[MarkdownTextObject(text=note) for note in notes])]
     if post is not None:
         blocks.append(post)
-    return Message(shorten(texts.SUMMARY_PREVIEW_TEXT.format(title=s.title), MAX_FALLBACK_TEXT), blocks)
+    return Message(fallback(texts.SUMMARY_PREVIEW_TEXT, title=s.title), blocks)
 
 
 def outcome_text(outcome: Outcome, tz: str, link: str | None = None) -> str:

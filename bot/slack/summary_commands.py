@@ -26,7 +26,7 @@ from bot.plan.summary import (
     period_from_key,
 )
 from bot.scheduler import default_worker, publish
-from bot.slack import texts
+from bot.slack import deliveries, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.errors import replies_on_error
@@ -34,6 +34,7 @@ from bot.slack.ids import ActionId, ViewSpec
 from bot.slack.poster import SlackSummaryPoster
 from bot.slack.request import caller_of, control_of
 from bot.slack.summary_blocks import outcome_text, preview_message, schedule_message
+from storage.kinds import PostState
 from storage.models import SummaryPost
 
 
@@ -56,8 +57,10 @@ def _only_plan(args: list[str]) -> str | None:
     return args[0] if args else None
 
 
-def summary_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str]) -> Message:
-    """`/plan summary [PLAN] [MONTH]`: the preview, for the caller only."""
+def summary_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str],
+                    delivery: str | None = None) -> Message:
+    """`/plan summary [PLAN] [MONTH]`: the preview, for the caller only (it changes nothing, so
+    its `delivery` is not claimed)."""
     now = deps.clock()
     with deps.sessions.read() as session:
         plan_key, month = _split_summary_args(args, today_in(DEFAULT_TIMEZONE, now))
@@ -78,7 +81,7 @@ def render_preview(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Acto
     period = period_from_key(spec.month) if spec.month else current_period(plan_schedule(plan), plan.timezone, now)
     summary = build_summary(session, plan, period, now)
     posted = session.scalar(select(SummaryPost).where(
-        SummaryPost.plan_id == plan.id, SummaryPost.period == period.key, SummaryPost.state == "posted"))
+        SummaryPost.plan_id == plan.id, SummaryPost.period == period.key, SummaryPost.state == PostState.POSTED))
     if posted is not None and posted.posted_at is not None:
         return preview_message(summary, admin=False, posted_to=posted.channel_id, posted_at=posted.posted_at)
     return preview_message(summary, admin=is_admin(session, plan.id, viewer.user_id))
@@ -107,8 +110,11 @@ def _channel_arg(word: str, here: str | None) -> str | None:
     return None
 
 
-def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str]) -> Message:
-    """`/plan schedule [PLAN] monthly|quarterly|off|RRULE:... [#channel|here]`; no arguments shows it."""
+def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: list[str],
+                     delivery: str | None = None) -> Message:
+    """`/plan schedule [PLAN] monthly|quarterly|off|RRULE:... [#channel|here]`; no arguments shows it.
+
+    A change claims `delivery` (`bot.slack.deliveries`): a replay of it changes nothing."""
     words = list(args)
     channel = _channel_arg(words[-1], channel_id) if words else None
     if channel is not None:
@@ -122,9 +128,12 @@ def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: 
         with deps.sessions.read() as session:
             return schedule_message(schedule_info(session, resolve_plan(session, plan_key, channel_id), now))
     with deps.sessions.begin() as session:
+        deliveries.claim(session, delivery, now)
         plan = resolve_plan(session, plan_key, channel_id)
         changed = set_schedule(session, plan, actor, now, schedule=schedule, channel_id=channel)
-        return schedule_message(schedule_info(session, plan, now), changed)
+        message = schedule_message(schedule_info(session, plan, now), changed)
+        deliveries.answered(session, delivery, message.ephemeral())
+        return message
 
 
 def register(app: App, deps: Deps) -> None:

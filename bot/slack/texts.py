@@ -19,21 +19,30 @@ SUMMARY_PREVIEW_TEXT = "Preview: {title}"
 SUMMARY_PREVIEW_NOTE = "Preview, only you can see it."
 SUMMARY_PREVIEW_THREAD = "When posted, the detail follows in {count} replies in its thread."
 SUMMARY_PREVIEW_POSTED = "The {period} summary was posted to <#{channel}> on {when}."
-SUMMARY_PREVIEW_NO_CHANNEL = "Plan `{plan}` has no channel for its summaries yet: `/plan schedule {plan} here` sets this one."
+SUMMARY_PREVIEW_NO_CHANNEL = (
+    "Plan `{plan}` has no channel for its summaries yet: `/plan schedule {plan} here` sets this one."
+)
 POST_TO_CHANNEL = "Post to channel"
 POST_CONFIRM_TITLE = "Post the summary?"
-POST_CONFIRM_TEXT = "Post the {period} summary of `{plan}` to <#{channel}>, for everyone there to see? It is posted once."
+POST_CONFIRM_TEXT = (
+    "Post the {period} summary of `{plan}` to <#{channel}>, for everyone there to see? It is posted once."
+)
 POST_CONFIRM_YES = "Post it"
 POST_CONFIRM_NO = "Not yet"
 SUMMARY_POSTED = "Posted the {period} summary of `{plan}` to <#{channel}>."
 SUMMARY_POSTED_LINK = "Posted the {period} summary of `{plan}` to <#{channel}>: <{link}|see it>."
-SUMMARY_ALREADY_POSTED = "The {period} summary of `{plan}` was already posted to <#{channel}> on {when}; it is posted only once."
+SUMMARY_ALREADY_POSTED = (
+    "The {period} summary of `{plan}` was already posted to <#{channel}> on {when}; it is posted only once."
+)
 SUMMARY_BUSY = "Another planbot is posting the {period} summary of `{plan}` right now; look in its channel in a minute."
 SUMMARY_LOST = (
     "Posted the {period} summary of `{plan}` to <#{channel}>, but another planbot took the period over "
     "meanwhile: look in the channel for a second copy."
 )
-SUMMARY_FAILED = "Could not post the {period} summary of `{plan}`: {error}. Nothing was recorded as posted, so it can be tried again."
+SUMMARY_FAILED = (
+    "Could not post the {period} summary of `{plan}`: {error}."
+    " Nothing was recorded as posted, so it can be tried again."
+)
 SCHEDULE_USAGE = (
     "Usage: `/plan schedule [PLAN] monthly|quarterly|off|RRULE:… [#channel|here]`, "
     "for example `/plan schedule ppr quarterly here`."
@@ -88,12 +97,16 @@ EXTEND_NEEDS_REASON = "Please give a reason for the new date, like `/plan extend
 NOTE_NEEDS_TEXT = "What is the update? Write it after the reference, like `/plan note {ref} Interviews booked`."
 DUE_DAYS = "Give the number of days as a whole number from 1 to {most}, like `/plan due 30`."
 TOO_MANY_ARGS = "`/plan {command}` takes {takes}; I did not understand `{extra}`."
-OWNER_USAGE = 'Say which role and who holds it, like `/plan owner "Head of Protection" @alice` (or `/plan owner remove "ROLE" @user`).'
+OWNER_USAGE = (
+    'Say which role and who holds it, like `/plan owner "Head of Protection" @alice`'
+    ' (or `/plan owner remove "ROLE" @user`).'
+)
 ADMIN_USAGE = "Say what to do and to whom, like `/plan admin add @alice` or `/plan admin remove @alice`."
 NOT_A_MENTION = "`{text}` is not a person: mention them with @, like `@alice`."
 DONE = "Marked *{ref}* complete."
 EXTENDED = "*{ref}* is now due on {date}."
 NOTED = "Added your update to *{ref}*."
+REOPENED = "Reopened *{ref}*."
 ROLE_MAPPED = "<@{user}> now holds the role *{role}*."
 ROLE_UNMAPPED = "<@{user}> no longer holds the role *{role}*."
 ADMIN_ADDED = "<@{user}> is now an admin of `{plan}`."
@@ -102,6 +115,7 @@ NOT_AVAILABLE = "`/plan {command}` is not available yet."
 SHARE = "Share in channel"
 SHARED = "Shared in <#{channel}>."
 SHARE_FAILED = "I couldn't post in <#{channel}> (`{error}`). Invite me with `/invite @planbot`, then try again."
+SHARE_UNAVAILABLE = "I couldn't share this in <#{channel}> just now ({problem}). Please try again in a minute."
 NEXT_PAGE = "Next page"
 PREVIOUS_PAGE = "Previous page"
 DETAILS = "Details"
@@ -143,6 +157,10 @@ SHOW_NO_HISTORY = "No history yet."
 SHOW_HISTORY_CUT = "Showing the latest {count} events."
 
 # Buttons, modals and App Home (bot/slack/interactions.py, modals.py, home.py).
+REDRAW_LOST = (
+    "{said} I could not update the message you clicked, though, so it may be out of date: "
+    "`/plan show {ref}` shows the action as it is now."
+)
 CLICK_AGAIN = "That took too long for Slack to open the form. Please click the button again."
 MODAL_SAVE = "Save"
 MODAL_CANCEL = "Cancel"
@@ -163,7 +181,11 @@ HOME_GREEN = "Completed in the last {days} days"
 HOME_MORE = "… and {count} more: use `/plan mine`"
 HOME_PLANS = "Plans"
 HOME_NO_PLANS = "There are no open plans yet. Import one with `planbot import`."
-HOME_PLAN_LINE = "*{key}* · {title}\n{red_emoji} {red} overdue   {amber_emoji} {amber} on track   {green_emoji} {green} complete   *{percent}% complete*"
+HOME_PLAN_LINE = (
+    "*{key}* · {title}\n"
+    "{red_emoji} {red} overdue   {amber_emoji} {amber} on track   {green_emoji} {green} complete"
+    "   *{percent}% complete*"
+)
 HOME_MORE_PLANS = "… and {count} more plans."
 HOME_UPDATED = "Updated {date}"
 ACTION_GONE = "That action no longer exists: it may have been removed from the plan. Try `/plan status`."
@@ -174,7 +196,7 @@ HINT_SET_SUMMARY_CHANNEL = (
     "Set one with `/plan schedule {plan} here` or `planbot schedule {plan} --channel C0123456789`."
 )
 MAPPED_USER_UNKNOWN = (
-    "I couldn't look up <@{user}> in Slack (`{error}`), so I can't tell which organisation they belong to. "
+    "I couldn't look up {user} in Slack (`{error}`), so I can't tell which organisation they belong to. "
     "Nothing was changed; please try again."
 )
 

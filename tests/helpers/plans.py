@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.plan.big_sample import big_sample_csv
 from bot.plan.importer import import_plan
+from bot.plan.queries import get_plan
 from bot.plan.services import Actor, map_role
 from bot.plan.spreadsheet import read_plan_csv
 from storage.db import Sessions
@@ -28,10 +29,10 @@ Recommendation,Actions,Owner,Delivery Date,Status,Revised Date,Notes
 ,Review the risk model,Protection Manager,15/11/2026,Not started,,
 2) Recruit inspectors,Recruit four inspectors,Head of Protection / Protection Manager,31/10/2026,In progress,20/11/2026,Recruitment delayed
 3) Engage businesses,Launch the campaign,Corporate Comms,30/09/2026,Complete,,
-"""
+"""  # noqa: E501 - rows as the spreadsheet has them
 
 
-def load(sessions: Sessions, now: datetime, csv_text: str = SMALL_PLAN, key: str = "ppr",
+def load(sessions: Sessions, now: datetime, *, csv_text: str = SMALL_PLAN, key: str = "ppr",
          channel: str | None = "CPLAN", map_owners: bool = True) -> None:
     """Import a plan with ADMIN as its admin and map Alice and Bob to their roles."""
     cli = Actor.cli("test")
@@ -40,8 +41,6 @@ def load(sessions: Sessions, now: datetime, csv_text: str = SMALL_PLAN, key: str
                     title="Protection peer review", channel_id=channel, admins=(ADMIN,))
     if map_owners:
         with sessions.begin() as session:
-            from bot.plan.queries import get_plan
-
             plan = get_plan(session, key)
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Head of Protection", ALICE, org_id=TEAM)
             map_role(session, plan, Actor(ADMIN, TEAM), now, "Protection Manager", BOB, org_id=TEAM)

@@ -24,7 +24,7 @@ from bot.plan.queries import get_plan
 from bot.plan.services import Actor, map_role
 from bot.plan.spreadsheet import read_plan_csv
 from bot.reminding import RunReport, run_reminders
-from bot.slack.poster import SlackSummaryPoster
+from bot.slack.poster import SlackPoster
 from bot.slack.reminders import SlackCourier
 from storage.db import Sessions
 
@@ -79,7 +79,7 @@ def add_people(fake: LocalSlack, people: dict[str, str] | None = None) -> None:
 
 def courier_for(fake: LocalSlack, *, poster_client: WebClient | None = None, **options: object) -> SlackCourier:
     settings = Settings(slack_bot_token=SecretStr("xoxb-test-token"), slack_api_url=fake.url)
-    poster = SlackSummaryPoster.from_settings(settings, **{"pause": 0.0, "backoff": 0.05, **options})
+    poster = SlackPoster.from_settings(settings, **{"backoff": 0.05, **options})
     if poster_client is not None:
         poster.client = poster_client
     return SlackCourier(poster)

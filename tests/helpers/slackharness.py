@@ -79,7 +79,8 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
             haystack = json.dumps(element)
             if contains is None or contains in haystack or contains in str(element.get("value", "")):
                 return {**element, "block_id": block.get("block_id", "")}
-    raise AssertionError(f"no {action_id} button{' with ' + contains if contains else ''} in {json.dumps(blocks)[:2000]}")
+    with_text = f" with {contains}" if contains else ""
+    raise AssertionError(f"no {action_id} button{with_text} in {json.dumps(blocks)[:2000]}")
 
 
 class PlanbotServer:
@@ -183,6 +184,10 @@ class PlanbotServer:
     def submit(self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *,
                user: str = ALICE, team: str = TEAM) -> Reply:
         """Submit a modal that planbot opened (`view` as sent to views.open) with these state values."""
+        return self.post(self.submit_body(view, values, user=user, team=team), "application/x-www-form-urlencoded")
+
+    def submit_body(self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *,
+                    user: str = ALICE, team: str = TEAM) -> bytes:
         payload = {
             "type": "view_submission",
             "team": {"id": team, "domain": "fire"},
@@ -194,8 +199,7 @@ class PlanbotServer:
                      "state": {"values": values}, "hash": "h"},
             "response_urls": [],
         }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}).encode(),
-                         "application/x-www-form-urlencoded")
+        return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
     def event(self, event: dict[str, Any], *, team: str = TEAM) -> Reply:
         body = {

@@ -3,9 +3,11 @@ period without Slack (to set up "the last summary"), and the month of the sample
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from pydantic import SecretStr
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.localslack import LocalSlack
@@ -16,9 +18,10 @@ from bot.plan.queries import get_action, get_plan
 from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
 from bot.plan.services import Actor, add_note, complete, map_role, revise_due
 from bot.plan.spreadsheet import read_plan_csv
-from bot.plan.summary import Period, build_summary
+from bot.plan.summary import Period, build_summary, month_period
 from bot.slack.poster import SlackSummaryPoster
 from storage.db import Sessions
+from storage.models import Action
 from tests.helpers.plans import ADMIN, ALICE, BOB, TEAM
 
 CHANNEL = "CPLAN"
@@ -61,7 +64,7 @@ def mark_posted(sessions: Sessions, key: str, period: Period, at: datetime, ts: 
         claimed = claim(session, plan, period, worker="earlier", now=at)
         assert isinstance(claimed, Claimed)
         assert record_message(session, claimed, ts, at)
-        assert record_posted(session, claimed, ts, at, summary.figures, Actor.cli("test"))
+        assert record_posted(session, claimed, ts, at, figures=summary.figures, actor=Actor.cli("test"))
 
 
 # The sample plan's month: set up on Monday 1 February 2027, summarised on Monday 1 March.
@@ -80,11 +83,9 @@ def a_month_of_the_sample_plan(sessions: Sessions) -> None:
         set_schedule(session, plan, Actor.cli("demo"), at, channel_id=CHANNEL)
         map_role(session, plan, Actor(ADMIN, TEAM), at, "Head of Protection", ALICE, org_id=TEAM)
         map_role(session, plan, Actor(ADMIN, TEAM), at, "Protection Manager", BOB, org_id=TEAM)
-    from bot.plan.summary import month_period
-
     mark_posted(sessions, SAMPLE_KEY, month_period(2027, 2), at + timedelta(minutes=1))
 
-    def act(when: datetime, ref: str, change) -> None:  # type: ignore[no-untyped-def]
+    def act(when: datetime, ref: str, change: Callable[[Session, Action, datetime], object]) -> None:
         with sessions.begin() as session:
             change(session, get_action(session, get_plan(session, SAMPLE_KEY), ref), when)
 

@@ -264,6 +264,24 @@ def test_server_error_then_ok(client: WebClient, fake: LocalSlack) -> None:
     assert [m["text"] for m in fake.messages("C1")] == ["kept"]
 
 
+def test_a_kept_fault_takes_effect_and_still_answers_the_fault(client: WebClient, fake: LocalSlack) -> None:
+    fake.fail_next("chat.postMessage", status=500, kept=True)
+    url = fake.new_response_url()
+    fake.fail_next("response_url", status=503, kept=True)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C1", text="kept after all")
+    answered = WebhookClient(url, retry_handlers=[]).send(text="delivered after all")
+
+    assert raised.value.response.status_code == 500
+    assert answered.status_code == 503
+    assert [m["text"] for m in fake.messages("C1")] == ["kept after all"]
+    assert [m["text"] for m in fake.ephemerals()] == ["delivered after all"]
+    assert [(c.method, c.status, c.injected) for c in fake.calls] == [
+        ("chat.postMessage", 500, True), ("response_url", 503, True)]
+    assert fake.refusals == []
+
+
 def test_fail_next_can_answer_an_ok_false_error(client: WebClient, fake: LocalSlack) -> None:
     fake.fail_next("views.publish", status=200, error="not_enabled", times=2)
 

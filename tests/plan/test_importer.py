@@ -59,7 +59,11 @@ def test_reimporting_an_edited_file_updates_by_ref_and_records_each_change(sessi
     report = run_import(sessions, now, edited)
     assert sorted(report.updated) == ["1.1", "1.2"]
     with sessions.read() as session:
-        new = list(session.scalars(select(ActionEvent).where(ActionEvent.id > events_before, ActionEvent.action_id.is_not(None)).order_by(ActionEvent.id)))
+        new = list(session.scalars(
+            select(ActionEvent)
+            .where(ActionEvent.id > events_before, ActionEvent.action_id.is_not(None))
+            .order_by(ActionEvent.id)
+        ))
         assert [(e.kind, e.old_value, e.new_value) for e in new] == [
             ("completed", "in_progress", "complete"),
             ("owners", "Protection Manager", "Protection Lead"),
@@ -71,7 +75,9 @@ def test_export_then_import_is_lossless(sessions, now):
     run_import(sessions, now, PEER_REVIEW_CSV.read_text())
     with sessions.read() as session:
         exported = export_plan(session, "ppr", date(2021, 11, 1))
-    assert exported.splitlines()[0] == "Recommendation,Ref,Actions,Owner,Delivery Date,Revised Date,Reason,Status,Notes,RAG"
+    assert exported.splitlines()[0] == (
+        "Recommendation,Ref,Actions,Owner,Delivery Date,Revised Date,Reason,Status,Notes,RAG"
+    )
     before = counts(sessions)
     report = run_import(sessions, now, exported)
     assert (report.updated, report.unchanged) == ([], 10)

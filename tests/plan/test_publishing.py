@@ -60,7 +60,7 @@ def test_a_process_that_lost_its_claim_cannot_record_a_post(sessions, now):
     assert isinstance(claim_as(sessions, "b", AT + LEASE), Claimed)
     with sessions.begin() as session:
         assert not record_message(session, first, "1.1", AT)
-        assert not record_posted(session, first, "1.1", AT, FIGURES, Actor.cli("t"))
+        assert not record_posted(session, first, "1.1", AT, figures=FIGURES, actor=Actor.cli("t"))
     assert row(sessions).state == "claimed" and row(sessions).message_ts is None
 
 
@@ -80,14 +80,14 @@ def test_a_posted_period_is_posted_once_unless_forced(sessions, now, cli_actor):
     load(sessions, now)
     first = claim_as(sessions, "a")
     with sessions.begin() as session:
-        assert record_posted(session, first, "1700000000.000100", AT, FIGURES, cli_actor)
+        assert record_posted(session, first, "1700000000.000100", AT, figures=FIGURES, actor=cli_actor)
     later = AT + timedelta(days=2)
     again = claim_as(sessions, "b", later)
     assert again == AlreadyPosted(MARCH, "CPLAN", "1700000000.000100", AT)
     forced = claim_as(sessions, "b", later, force=True)
     assert isinstance(forced, Claimed) and forced.replaced_ts == "1700000000.000100" and forced.message_ts is None
     with sessions.begin() as session:
-        assert record_posted(session, forced, "1700000000.000200", later, FIGURES, cli_actor)
+        assert record_posted(session, forced, "1700000000.000200", later, figures=FIGURES, actor=cli_actor)
     with sessions.read() as session:
         events = session.scalars(select(ActionEvent).where(ActionEvent.kind == "summary_posted")
                                  .order_by(ActionEvent.id)).all()

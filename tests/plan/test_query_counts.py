@@ -14,7 +14,9 @@ from tests.helpers.plans import ADMIN, ALICE, big_plan_csv, load
 def statements(engine) -> Iterator[list[str]]:
     seen: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def count(  # noqa: PLR0917 - SQLAlchemy's before_cursor_execute listener signature
+        conn: object, cursor: object, statement: str, parameters: object, context: object,
+              executemany: bool) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

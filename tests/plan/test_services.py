@@ -141,7 +141,9 @@ def test_a_revised_date_is_kept_with_its_reason_and_audited(sessions, now):
         assert (revised.original_due, revised.revised_due, revised.revision_reason) == (
             date(2026, 12, 1), date(2027, 1, 31), "Printer strike")
     last = events(sessions, "revised")[-1]
-    assert (last.old_value, last.new_value, last.reason, last.actor) == ("2026-12-01", "2027-01-31", "Printer strike", ALICE)
+    assert (last.old_value, last.new_value, last.reason, last.actor) == (
+        "2026-12-01", "2027-01-31", "Printer strike", ALICE
+    )
 
 
 def test_an_empty_update_is_refused(sessions, now):
@@ -162,7 +164,9 @@ def test_admins_add_and_remove_admins_but_never_the_last_one(sessions, now):
     with pytest.raises(Conflict, match="last admin"):
         with sessions.begin() as session:
             services.remove_admin(session, queries.get_plan(session, "ppr"), alice, now, ALICE)
-    assert [e.kind for e in events(sessions) if e.kind.startswith("admin")] == ["admin_added", "admin_added", "admin_removed"]
+    assert [e.kind for e in events(sessions) if e.kind.startswith("admin")] == [
+        "admin_added", "admin_added", "admin_removed"
+    ]
 
 
 def race(sessions_pair, click) -> list[str]:

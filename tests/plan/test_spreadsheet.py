@@ -538,7 +538,8 @@ def test_reads_a_file_with_a_utf8_byte_order_mark() -> None:
 def test_reads_a_semicolon_separated_file_from_excel() -> None:
     text = csv_text(
         "Recommendation;Actions;Owner;Delivery Date;Status",
-        '"1) Evidence, with a comma";Review the programme;Head of Prevention and Protection / Corporate Comms;31/07/2021;Done',
+        '"1) Evidence, with a comma";Review the programme;Head of Prevention and Protection / Corporate Comms;'
+        "31/07/2021;Done",
     )
     plan = read_plan_csv(text)
     assert plan.recommendations == {1: "Evidence, with a comma"}

@@ -154,7 +154,9 @@ def test_json_carries_the_same_content(sessions, now):
     data = json.loads(json.dumps(summary_dict(small_summary(sessions, now))))
     assert data["title"] == "Protection peer review — monthly update — November 2026"
     assert data["figures"] == {"red": 2, "amber": 1, "green": 1, "total": 4, "percent_complete": 25}
-    assert [(e["ref"], e["latest_reason"]) for e in data["exceptions"]] == [("1.2", None), ("2.1", "Recruitment delayed")]
+    assert [(e["ref"], e["latest_reason"]) for e in data["exceptions"]] == [
+        ("1.2", None), ("2.1", "Recruitment delayed")
+    ]
 
 
 def test_a_summary_is_built_in_the_same_number_of_statements_whatever_the_plan_size(sessions, now):

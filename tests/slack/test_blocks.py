@@ -10,7 +10,8 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy import select
 
-from bot.plan.services import Actor, add_note
+from bot.plan.queries import get_plan
+from bot.plan.services import Actor, add_note, map_role
 from bot.slack import texts
 from bot.slack.blocks import MAX_BLOCKS, Message, MessageTooLarge
 from bot.slack.ids import ActionId
@@ -144,9 +145,6 @@ def test_a_plan_with_every_text_at_its_longest_still_pages_within_limits(planbot
                     f'In progress,{f"01/0{1 + i % 9}/2027" if i % 2 else ""},"{"Because <reasons> & more " * 80}"')
     load(planbot.sessions, now, csv_text="\n".join(rows) + "\n", map_owners=False)
     with planbot.sessions.begin() as session:
-        from bot.plan.queries import get_plan
-        from bot.plan.services import map_role
-
         map_role(session, get_plan(session, "ppr"), Actor("UADMIN", TEAM), now,
                  "Head of Prevention and Protection & Corporate Communications, Area 1", ALICE, org_id=TEAM)
     for text in ("status", "overdue", "due 3660", "mine"):

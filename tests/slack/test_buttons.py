@@ -2,7 +2,9 @@
 click them. The message clicked is drawn again in place; refusals change nothing."""
 
 import json
+import logging
 
+from bot.localslack import RESPONSE_URL_MAX_POSTS
 from bot.plan.rules import ActionStatus
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
@@ -185,3 +187,49 @@ def test_a_click_on_a_message_already_in_the_channel_redraws_it_without_a_share_
 
     (redrawn,) = wait_for_posts(planbot, planbot.last_response_url, 1)
     assert not any(e.get("action_id") == ActionId.SHARE for b in redrawn.args["blocks"] for e in b.get("elements", []))
+
+
+def test_a_button_carrying_an_id_past_the_databases_integers_is_refused_before_any_query(planbot, now, caplog):
+    caplog.set_level(logging.WARNING, logger="planbot.slack")
+    load(planbot.sessions, now)
+    value = json.dumps({"action_id": 2**31, "version": 1, "view": {"kind": "status"}})
+
+    planbot.click({"action_id": ActionId.COMPLETE.value, "value": value}, user=ADMIN)
+
+    (told,) = wait_for_posts(planbot, planbot.last_response_url, 1)
+    assert "error id" in told.args["text"]
+    assert "a control's value did not parse" in caplog.text
+    assert "out of range" not in caplog.text
+    assert events(planbot.sessions, "completed") == []
+
+
+def test_a_redraw_slack_rate_limits_is_posted_again_after_its_retry_after(planbot, now):
+    load(planbot.sessions, now)
+    pk = action_pk(planbot.sessions, "1.1")
+    shown = status_blocks(planbot)
+    planbot.fake.fail_next("response_url", status=429, retry_after=1)
+
+    planbot.click(button(shown, ActionId.COMPLETE, pk), user=ALICE)
+
+    limited, redrawn = wait_for_posts(planbot, planbot.last_response_url, 2, timeout=10)
+    assert (limited.status, redrawn.status) == (429, 200)
+    assert redrawn.at - limited.at >= 1
+    assert has_button(redrawn.args["blocks"], ActionId.REOPEN, pk)
+    assert not has_button(redrawn.args["blocks"], ActionId.COMPLETE, pk)
+    assert planbot.fake.calls_to("chat.postEphemeral") == []
+
+
+def test_a_redraw_lost_to_server_errors_is_retried_within_the_urls_limit_then_reported(planbot, now):
+    load(planbot.sessions, now)
+    pk = action_pk(planbot.sessions, "1.1")
+    shown = status_blocks(planbot)
+    planbot.fake.fail_next("response_url", status=500, times=None)
+
+    planbot.click(button(shown, ActionId.COMPLETE, pk), user=ALICE)
+
+    (told,) = planbot.fake.wait_for("chat.postEphemeral", timeout=15)
+    assert (told.args["channel"], told.args["user"]) == ("CPLAN", ALICE)
+    assert told.args["text"] == texts.REDRAW_LOST.format(said=texts.DONE.format(ref="1.1"), ref="1.1")
+    posts = posts_to(planbot, planbot.last_response_url)
+    assert 1 < len(posts) <= RESPONSE_URL_MAX_POSTS and {p.status for p in posts} == {500}
+    assert action_row(planbot.sessions, "1.1").status == ActionStatus.COMPLETE

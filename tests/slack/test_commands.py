@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.plan.queries import get_action, get_plan
 from bot.plan.services import Actor, add_note
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
@@ -25,8 +26,6 @@ def plan(planbot, now):
 
 
 def action(sessions, ref, key="ppr"):
-    from bot.plan.queries import get_action, get_plan
-
     with sessions.read() as session:
         found = get_action(session, get_plan(session, key), ref)
         session.expunge(found)
@@ -326,6 +325,30 @@ def test_share_posts_the_same_message_to_the_channel_and_tells_the_sharer(plan):
     (told,) = plan.fake.wait_for("response_url")
     assert told.args["text"] == texts.SHARED.format(channel="CPLAN")
     assert len(plan.fake.messages("CPLAN")) == 1
+
+
+def test_a_share_that_slack_keeps_but_answers_500_is_posted_once(plan):
+    body = private(plan.command("status"))
+    plan.fake.fail_next("chat.postMessage", status=500, kept=True)
+
+    plan.click(find_button(body["blocks"], ActionId.SHARE), user=ALICE, channel="CPLAN")
+
+    (told,) = plan.fake.wait_for("response_url", timeout=10)
+    assert told.args["text"] == texts.SHARED.format(channel="CPLAN")
+    assert [c.status for c in plan.fake.calls_to("chat.postMessage")] == [500]
+    (shared,) = plan.fake.messages("CPLAN")
+    assert shared["text"] == body["text"] and shared["metadata"]["event_type"] == "planbot_share"
+
+
+def test_a_share_slack_never_takes_says_so_and_posts_nothing(plan):
+    body = private(plan.command("status"))
+    plan.fake.fail_next("chat.postMessage", status=503, times=None)
+
+    plan.click(find_button(body["blocks"], ActionId.SHARE), user=ALICE, channel="CPLAN")
+
+    (told,) = plan.fake.wait_for("response_url", timeout=15)
+    assert told.args["text"].startswith("I couldn't share this in <#CPLAN> just now")
+    assert plan.fake.messages("CPLAN") == []
 
 
 def test_share_where_the_bot_cannot_post_says_why(plan):

@@ -4,6 +4,7 @@ plans, refreshed after a change; clicks on Home answer on Home (it has no respon
 import time
 from datetime import date, timedelta
 
+from bot.plan import queries, services
 from bot.plan.rules import ActionStatus
 from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, BlockId, InputId
@@ -156,10 +157,8 @@ def many_actions_plan(count: int, today: date, overdue: int) -> str:
 
 
 def test_app_home_keeps_within_100_blocks_and_points_to_plan_mine_for_the_rest(planbot, now):
-    load(planbot.sessions, now, many_actions_plan(150, now.date(), overdue=20))
+    load(planbot.sessions, now, csv_text=many_actions_plan(150, now.date(), overdue=20))
     with planbot.sessions.begin() as session:
-        from bot.plan import queries, services
-
         for ref in ("1.1", "1.2", "1.150"):
             action = queries.get_action(session, queries.get_plan(session, "ppr"), ref)
             services.complete(session, action, services.Actor(ALICE, "T1"), now)

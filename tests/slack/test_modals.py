@@ -6,11 +6,13 @@ from datetime import date
 
 from slack_sdk.models.views import View
 
+from bot.localslack import LocalSlack
 from bot.plan.errors import Conflict, InvalidInput, InvalidInputs
 from bot.plan.queries import ActionView
 from bot.plan.rules import ActionStatus, Rag
 from bot.slack import modals, texts
 from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, ModalMetadata, ViewSpec
+from bot.slack.interactions import is_response_url
 from tests.helpers.clicks import (
     action_pk,
     action_row,
@@ -272,3 +274,29 @@ def test_submitted_values_are_read_from_the_view_state():
     assert modals.submitted_revision({"values": revision("2027-01-15", "Why")}) == (date(2027, 1, 15), "Why")
     assert modals.submitted_revision({"values": {}}) == (None, "")
     assert modals.submitted_note({"values": update("Done")}) == "Done"
+
+
+def test_a_modal_whose_metadata_sends_its_redraw_elsewhere_is_refused_and_nothing_goes_there(planbot, now):
+    load(planbot.sessions, now)
+    view, _ = open_modal(planbot, "1.1", ActionId.NOTE)
+    metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+    with LocalSlack() as elsewhere:
+        forged = metadata.model_copy(update={"response_url": elsewhere.new_response_url()})
+
+        reply = planbot.submit({**view, "private_metadata": forged.model_dump_json()}, update("Booked"), user=ALICE)
+
+        settle()
+        assert elsewhere.calls == []
+    assert reply.json["response_action"] == "errors"
+    assert "error id" in reply.json["errors"][BlockId.NOTE_TEXT]
+    assert events(planbot.sessions, "note") == []
+
+
+def test_only_slacks_hooks_host_or_the_configured_api_host_is_a_response_url():
+    api = "http://127.0.0.1:4000/api/"
+    assert is_response_url("https://hooks.slack.com/actions/T1/1/abc", api)
+    assert is_response_url("http://127.0.0.1:4000/response/abc", api)
+    for elsewhere in ("http://hooks.slack.com/actions/T1/1/abc", "https://hooks.slack.com.evil.example/a",
+                      "https://hooks.slack.com@evil.example/a", "https://evil.example/hooks.slack.com",
+                      "http://127.0.0.1:4001/response/abc", "https://127.0.0.1:4000/response/abc"):
+        assert not is_response_url(elsewhere, api), elsewhere

@@ -25,7 +25,7 @@ from bot.slack.summary_commands import render_preview, schedule_command, summary
 from storage.models import ActionEvent, Plan, SummaryPost
 from tests.helpers.plans import ADMIN, ALICE, TEAM, load
 from tests.helpers.slackharness import find_button, message_text
-from tests.helpers.summaries import CHANNEL, load_big_plan, poster_for, replies, top_level
+from tests.helpers.summaries import CHANNEL, load_big_plan, mark_posted, poster_for, replies, top_level
 
 
 def deps_for(sessions, now, fake=None) -> Deps:
@@ -73,8 +73,6 @@ def test_the_plan_and_month_can_be_named(sessions, now):
 
 def test_a_preview_of_a_period_already_posted_says_so_and_offers_no_button(sessions, now):
     load(sessions, now)
-    from tests.helpers.summaries import mark_posted
-
     mark_posted(sessions, "ppr", month_period(2026, 11), now - timedelta(days=1))
     message = preview(deps_for(sessions, now))
     assert "The November 2026 summary was posted to <#CPLAN> on 21 Nov 2026." in message_text(message)

@@ -147,14 +147,14 @@ def test_planbot_audit_verify_reports_an_intact_trail_then_the_first_break(datab
     _work(sessions, now)
     env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "bot.cli", "audit", "verify", "ppr"]
-    intact = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    intact = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=120)
     assert intact.returncode == 0, intact.stderr
     assert f"intact: {_events(sessions)} events" in intact.stdout
 
     with sessions.read() as session:
         note = session.scalars(select(ActionEvent).where(ActionEvent.kind == "note")).one()
     _as_owner_bypassing_triggers(sessions, f"UPDATE action_events SET actor = 'UMALLORY' WHERE id = {note.id}")
-    broken = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    broken = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=120)
     assert broken.returncode == 1
     assert f"broken at number {note.seq}" in broken.stderr and "Traceback" not in broken.stderr
 

@@ -22,7 +22,7 @@ SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret"}
 
 
 def planbot(url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, capture_output=True, text=True,
                           env={**os.environ, "DATABASE_URL": url, **env}, timeout=120)
 
 
@@ -39,7 +39,7 @@ def imported(sqlite_template: Path, tmp_path: Path) -> Path:
 def _mount_tmpfs(where: Path, options: str) -> bool:
     where.mkdir(parents=True, exist_ok=True)
     return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
-                          capture_output=True).returncode == 0
+                          check=False, capture_output=True).returncode == 0
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
     if not _mount_tmpfs(where, "size=400k"):
         pytest.skip("mounting a small tmpfs needs root: the full-disk and read-only-filesystem cases need one")
     yield where
-    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    subprocess.run(["umount", "-l", str(where)], check=False, capture_output=True)
 
 
 def _exported(path: Path) -> str:
@@ -84,11 +84,11 @@ def test_summary_post_on_a_read_only_database_names_the_cause(imported: Path):
 def test_a_read_only_filesystem_is_named(imported: Path, tmpfs: Path):
     path = tmpfs / "planbot.db"
     shutil.copy(imported, path)
-    assert subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], capture_output=True).returncode == 0
+    assert subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=False, capture_output=True).returncode == 0
     result = planbot(f"sqlite:///{path}", "import", str(PEER_REVIEW_CSV), "--plan", "second")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is on a read-only filesystem" in result.stderr
-    assert subprocess.run(["mount", "-o", "remount,rw", str(tmpfs)], capture_output=True).returncode == 0
+    assert subprocess.run(["mount", "-o", "remount,rw", str(tmpfs)], check=False, capture_output=True).returncode == 0
     assert _exported(path) == _exported(imported)
 
 

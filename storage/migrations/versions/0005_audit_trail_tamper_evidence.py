@@ -10,6 +10,8 @@ Revision ID: 0005
 Revises: 0004
 """
 
+from datetime import UTC
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -37,8 +39,6 @@ def _postgres() -> bool:
 
 
 def _chain_existing_events() -> None:
-    from datetime import UTC
-
     connection = op.get_bind()
     rows = connection.execute(sa.select(_events).order_by(_events.c.plan_id, _events.c.id)).mappings().all()
     tails: dict[int, tuple[int, str]] = {}

@@ -1,15 +1,15 @@
 """Reminders: each plan's reminder settings, the people reminded (timezone, DM channel, mute),
 one claimed delivery per recipient and day, and the milestones each recipient has had.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

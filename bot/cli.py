@@ -330,7 +330,8 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             queries.get_plan(session, args.plan)
     courier = None if args.dry_run else _courier(settings)
     report = run_reminders(sessions, courier, clock=trial_clock(settings.planbot_clock_start),
-                           worker=default_worker(), plan_key=args.plan, by_hand=True, dry_run=args.dry_run, pace=settings.planbot_reminder_pace)
+                           worker=default_worker(), plan_key=args.plan, by_hand=True, dry_run=args.dry_run,
+                           pace=settings.planbot_reminder_pace)
     print("\n".join(remind_lines(report)))
     return 0 if report.ok else 1
 

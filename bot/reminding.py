@@ -26,6 +26,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, utc_now
 from bot.plan.reminders import (
     LEASE,
     AlreadySent,
@@ -44,7 +45,6 @@ from bot.plan.reminders import (
     release,
     store_timezones,
 )
-from bot.clock import Clock, utc_now
 from bot.scheduler import PostFailed, default_worker
 from storage.db import Sessions
 

@@ -717,15 +717,13 @@ def claim(session: Session, recipient: str, day: date, items: Sequence[Item], *,
     row = session.scalar(select(ReminderDelivery).where(ReminderDelivery.recipient == recipient,
                                                         ReminderDelivery.day == day))
     if row is None:
-        row = ReminderDelivery(recipient=recipient, day=day, state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now,
-                               attempts=1, items=items_json(items))
+        row = ReminderDelivery(recipient=recipient, day=day, state=ReminderState.CLAIMED, claimed_by=worker,
+                               claimed_at=now, attempts=1, items=items_json(items))
         session.add(row)
         session.flush()
         return Claimed(row.id, recipient, day, worker, 1, None, ())
-    if row.state == ReminderState.SENT:
-        return AlreadySent(recipient, day, row.sent_at, row.channel_id, row.message_ts)
-    if row.state == ReminderState.CLAIMED and row.claimed_at + lease > now:
-        return Busy(recipient, day, row.claimed_by, row.claimed_at + lease)
+    if row.state == ReminderState.SENT or (row.state == ReminderState.CLAIMED and row.claimed_at + lease > now):
+        return _held_by_another(row, lease)
     previous = tuple(items_of(row.items))
     taken = session.execute(
         update(ReminderDelivery)
@@ -734,12 +732,16 @@ def claim(session: Session, recipient: str, day: date, items: Sequence[Item], *,
         .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=row.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if taken.rowcount != 1:  # type: ignore[attr-defined]  # Result's type does not say it has a rowcount
         session.refresh(row)
-        if row.state == ReminderState.SENT:
-            return AlreadySent(recipient, day, row.sent_at, row.channel_id, row.message_ts)
-        return Busy(recipient, day, row.claimed_by, row.claimed_at + lease)
+        return _held_by_another(row, lease)
     return Claimed(row.id, recipient, day, worker, row.attempts + 1, row.channel_id, previous)
+
+
+def _held_by_another(row: ReminderDelivery, lease: timedelta) -> AlreadySent | Busy:
+    if row.state == ReminderState.SENT:
+        return AlreadySent(row.recipient, row.day, row.sent_at, row.channel_id, row.message_ts)
+    return Busy(row.recipient, row.day, row.claimed_by, row.claimed_at + lease)
 
 
 def _held(claimed: Claimed) -> tuple[ColumnElement[bool], ...]:
@@ -754,7 +756,7 @@ def record_channel(session: Session, claimed: Claimed, channel_id: str, now: dat
                              .execution_options(synchronize_session=False))
     if not claimed.recipient.startswith(CHANNEL_PREFIX):
         _upsert_people(session, [{"user_id": claimed.recipient, "dm_channel_id": channel_id}], ("dm_channel_id",))
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # Result's type does not say it has a rowcount
 
 
 def record_sent(session: Session, claimed: Claimed, items: Sequence[Item], *, channel_id: str, ts: str,
@@ -766,7 +768,7 @@ def record_sent(session: Session, claimed: Claimed, items: Sequence[Item], *, ch
                 items=items_json(items))
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # Result's type does not say it has a rowcount
         return False
     if items:
         session.execute(insert(ReminderMark), [
@@ -782,7 +784,7 @@ def release(session: Session, claimed: Claimed, now: datetime, error: str) -> bo
         .values(state=ReminderState.FAILED, last_error=error[:MAX_ERROR_LENGTH], claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # Result's type does not say it has a rowcount
 
 
 def dm_channels(session: Session, user_ids: Sequence[str]) -> dict[str, str]:

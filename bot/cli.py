@@ -23,9 +23,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.clock import Clock, trial_clock
 from bot.config import Settings
 from bot.plan import audit, queries, services
+from bot.plan import reminders as reminder_rules
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.importer import export_plan, import_plan
+from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
 from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
@@ -42,6 +44,7 @@ from bot.plan.summary import (
 )
 from bot.plan.summary_json import summary_dict
 from bot.plan.summary_text import render_markdown, render_text
+from bot.reminding import Courier, Reminders, RunReport, run_reminders
 from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_slippage, render_status
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
@@ -288,6 +291,101 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _courier(settings: Settings) -> Courier:
+    from bot.slack.reminders import SlackCourier  # noqa: PLC0415 - only the commands that remind load Slack's SDK
+
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
+        raise UsageError("Set SLACK_BOT_TOKEN first: sending reminders needs the bot's token.")
+    return SlackCourier.from_settings(settings)
+
+
+def _items_line(outcome_items: tuple[reminder_rules.Item, ...], reminder: reminder_rules.Reminder | None) -> str:
+    refs = []
+    for item in outcome_items:
+        view = reminder.actions.get(item.action_id) if reminder else None
+        ref = f"{view.plan_key} {view.ref}" if view else f"action {item.action_id}"
+        refs.append(f"{ref} ({item.label.lower()})")
+    return "; ".join(refs)
+
+
+SKIP_WORDS = {
+    reminder_rules.Skip.MUTED: "muted",
+    reminder_rules.Skip.NOT_WORKING_DAY: "not a working day there",
+    reminder_rules.Skip.TOO_EARLY: "not before {start} their time",
+    reminder_rules.Skip.TOO_LATE: "not after 18:00 their time",
+    reminder_rules.Skip.ALREADY_SENT: "already sent today",
+}
+
+
+def remind_lines(report: RunReport) -> list[str]:
+    """Who got what (or would have), who did not and why, in the terminal's words."""
+    lines = []
+    for outcome in report.outcomes:
+        what = _items_line(outcome.items, outcome.reminder)
+        count = plural(len(outcome.items), "item")
+        more = f" (and {outcome.left_out} more, next time)" if outcome.left_out else ""
+        match outcome.kind:
+            case "sent":
+                lines.append(f"Sent {outcome.recipient} {count}{more}: {what}.")
+            case "would_send":
+                lines.append(f"Would send {outcome.recipient} {count}{more}: {what}.")
+            case "recovered":
+                lines.append(f"Found the message to {outcome.recipient} already in Slack from an earlier attempt, "
+                             f"and recorded it: {what}.")
+            case "already_sent":
+                lines.append(f"{outcome.recipient}: already sent today.")
+            case "busy":
+                lines.append(f"{outcome.recipient}: another planbot is sending it right now.")
+            case _:
+                lines.append(f"Could not remind {outcome.recipient}: {outcome.error}. Nothing was recorded as "
+                             "sent; the next run tries again.")
+    for skipped in report.skipped:
+        if skipped.why == reminder_rules.Skip.ALREADY_SENT:
+            continue
+        why = SKIP_WORDS[skipped.why].format(start=f"{skipped.starts:%H:%M}")
+        local = f"{skipped.local:%a} {format_long(skipped.local.date())} {skipped.local:%H:%M} {skipped.local.tzname()}"
+        lines.append(f"{skipped.recipient}: {why} (now {local}).")
+    already = [s for s in report.skipped if s.why == reminder_rules.Skip.ALREADY_SENT]
+    if already:
+        days = sorted({s.day for s in already})
+        lines.append(f"Already sent today ({', '.join(format_long(d) for d in days)}), not sent again: "
+                     f"{', '.join(s.recipient for s in already)}.")
+    if not report.of("sent", "recovered", "would_send"):
+        lines.append("Nothing sent." if not report.dry_run else "Nothing would be sent.")
+    if report.unknown_timezones:
+        lines.append(f"Timezones not known yet, so the plan's was assumed: {', '.join(report.unknown_timezones)} "
+                     "(a real run asks Slack).")
+    return lines
+
+
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    sessions = _sessions(settings)
+    if args.plan:
+        with sessions.read() as session:
+            queries.get_plan(session, args.plan)
+    courier = None if args.dry_run else _courier(settings)
+    report = run_reminders(sessions, courier, clock=trial_clock(settings.planbot_clock_start),
+                           worker=default_worker(), plan_key=args.plan, by_hand=True, dry_run=args.dry_run,
+                           pace=settings.planbot_reminder_pace)
+    print("\n".join(remind_lines(report)))
+    return 0 if report.ok else 1
+
+
+def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
+    now = trial_clock(settings.planbot_clock_start)()
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        lines = []
+        if args.setting:
+            change = reminder_rules.parse_setting(args.setting)
+            changed = reminder_rules.change_setting(session, plan, _cli_actor(), now, change)
+            lines.append("Changed." if changed else "Nothing to change.")
+        config = reminder_rules.reminder_config(session, plan)
+    lines.append(f"Plan {plan.key}: reminders {reminder_rules.describe(config)}.")
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Only `planbot serve` loads Bolt and the server: the other commands start without them.
     from bot.slack.app import create_app  # noqa: PLC0415
@@ -313,6 +411,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         scheduler = Scheduler(sessions, SlackSummaryPoster.from_settings(settings), clock=clock,
                               interval=settings.planbot_scheduler_interval)
         scheduler.start()
+    reminders = None
+    if not args.no_reminders:
+        reminders = Reminders(sessions, _courier(settings), clock=clock, interval=settings.planbot_reminder_interval,
+                              pace=settings.planbot_reminder_pace)
+        reminders.start()
     try:
         if args.socket:
             assert settings.slack_app_token is not None
@@ -327,6 +430,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if scheduler is not None:
             scheduler.stop()
+        if reminders is not None:
+            reminders.stop()
 
 
 def _add_slippage_and_role(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -387,6 +492,7 @@ def add_serving_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
     p.add_argument("--no-scheduler", action="store_true",
                    help="do not post scheduled summaries from this process")
+    p.add_argument("--no-reminders", action="store_true", help="do not send reminders from this process")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("sandbox", help="try planbot without Slack: the real app in a browser page that plays Slack")
@@ -397,12 +503,25 @@ def add_serving_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                    help="the sandbox's own database (DATABASE_URL is not used, so a real plan is never touched)")
     p.set_defaults(handler=cmd_sandbox)
 
+def _add_reminder_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("remind", help="send today's reminders now (once per person and day), or --dry-run")
+    p.add_argument("plan", nargs="?", help="only this plan's reminders")
+    p.add_argument("--dry-run", action="store_true", help="say who would get what, and send nothing")
+    p.set_defaults(handler=cmd_remind)
+
+    p = sub.add_parser("reminders", help="show or change a plan's reminder settings")
+    p.add_argument("plan")
+    p.add_argument("setting", nargs="*",
+                   help="on, off, hour 9, soon 14, near 3, escalate 10, channel 20, channel on|off")
+    p.set_defaults(handler=cmd_reminders)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     add_serving_parsers(sub)
+    _add_reminder_commands(sub)
 
     p = sub.add_parser("summary", help="print a plan's summary, or post it to its channel once per period")
     p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")

@@ -23,14 +23,24 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # How often `planbot serve` checks for due summaries, in seconds.
     planbot_scheduler_interval: float = 60.0
+    # How often `planbot serve` checks for reminders due, and the seconds between two reminder DMs.
+    planbot_reminder_interval: float = 300.0
+    planbot_reminder_pace: float = 1.0
     # For trials and tests only: the clock starts at this instant and runs on from there.
     planbot_clock_start: datetime | None = None
 
-    @field_validator("planbot_scheduler_interval")
+    @field_validator("planbot_scheduler_interval", "planbot_reminder_interval")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be more than 0 seconds")
+        return value
+
+    @field_validator("planbot_reminder_pace")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 seconds or more")
         return value
 
     @field_validator("planbot_clock_start")

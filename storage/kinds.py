@@ -48,6 +48,10 @@ class EventKind(StrEnum):
     ROLE_RENAMED = "role_renamed"
     ROLE_MERGED = "role_merged"
     SUMMARY_POSTED = "summary_posted"
+    # Reminders (bot/plan/reminders.py): a plan's settings, and a person's mute (in every open plan's trail).
+    REMINDER_SETTINGS = "reminder_settings"
+    REMINDERS_MUTED = "reminders_muted"
+    REMINDERS_UNMUTED = "reminders_unmuted"
 
 
 class PostState(StrEnum):
@@ -56,3 +60,11 @@ class PostState(StrEnum):
     CLAIMED = "claimed"
     FAILED = "failed"
     POSTED = "posted"
+
+
+class ReminderState(StrEnum):
+    """Where a recipient's reminder of a day stands (`ReminderDelivery.state`)."""
+
+    CLAIMED = "claimed"
+    FAILED = "failed"
+    SENT = "sent"

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from storage.kinds import ActionStatus, EventKind, PostState
+from storage.kinds import ActionStatus, EventKind, PostState, ReminderState
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -294,3 +295,85 @@ class SlackDelivery(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)  # its X-Slack-Signature
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     answer: Mapped[str | None] = mapped_column(Text)
+
+
+# Reminders (bot/plan/reminders.py): each plan's settings, what planbot knows of each person it
+# reminds, one claimed delivery per recipient and day, and which milestones each recipient has had.
+
+
+class ReminderSettings(Base):
+    """A plan's reminder settings; a plan without a row has the defaults."""
+
+    __tablename__ = "reminder_settings"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    hour: Mapped[int] = mapped_column(Integer, default=9)
+    soon_days: Mapped[int] = mapped_column(Integer, default=14)
+    near_days: Mapped[int] = mapped_column(Integer, default=3)
+    escalate_days: Mapped[int] = mapped_column(Integer, default=10)  # working days overdue: the admins' digest
+    channel_days: Mapped[int] = mapped_column(Integer, default=20)  # working days overdue: the plan's channel
+    channel_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        CheckConstraint("hour >= 8 AND hour <= 17", name="hour_in_the_day"),
+        CheckConstraint("near_days >= 1 AND soon_days > near_days", name="windows_ordered"),
+        CheckConstraint("escalate_days >= 1 AND channel_days >= 1", name="thresholds_positive"),
+    )
+
+
+class ReminderPerson(Base):
+    """A person planbot reminds: their timezone as Slack last said, their DM channel, their mute."""
+
+    __tablename__ = "reminder_people"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    timezone_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    muted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReminderDelivery(Base):
+    """One reminder message per recipient (a user id, or `channel:C…`) and local day, claimed
+    before it is sent, as summary periods are (`claimed`, `failed`, `sent`). `items` is the JSON
+    list of what it carries, so a retry can record what an earlier attempt already sent."""
+
+    __tablename__ = "reminder_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    state: Mapped[ReminderState] = mapped_column(stored_as_string(ReminderState, 16), default=ReminderState.CLAIMED)
+    claimed_by: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    items: Mapped[str] = mapped_column(Text, default="[]")
+
+    __table_args__ = (
+        UniqueConstraint("recipient", "day"),
+        CheckConstraint("state IN ('claimed', 'failed', 'sent')", name="state_known"),
+    )
+
+
+class ReminderMark(Base):
+    """A milestone a recipient has had for an action, as of the action's date then: a new due
+    date has no marks, so a revised date starts the milestones again."""
+
+    __tablename__ = "reminder_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    recipient: Mapped[str] = mapped_column(String(64))
+    due: Mapped[date] = mapped_column(Date)
+    milestone: Mapped[str] = mapped_column(String(48))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("reminder_deliveries.id"))
+
+    __table_args__ = (
+        UniqueConstraint("action_id", "recipient", "due", "milestone"),
+        Index("ix_reminder_marks_recipient", "recipient"),
+    )

@@ -152,7 +152,7 @@ def test_a_running_planbot_serve_posts_at_the_scheduled_time_without_anyone_aski
     load(sessions, created)
     env = environment(database_url, fake_slack, PLANBOT_CLOCK_START="2027-03-01T08:59:48Z",
                       PLANBOT_SCHEDULER_INTERVAL="0.25")
-    process, _ = serve(env, log=tmp_path / "serve.log")
+    process, _ = serve(env, "--no-reminders", log=tmp_path / "serve.log")
     try:
         fake_slack.wait_for("chat.postMessage", 1, timeout=30)
         time.sleep(1.0)  # a few more ticks: nothing more
@@ -176,7 +176,7 @@ def test_planbot_serve_with_no_scheduler_posts_nothing(sessions, database_url, f
         set_schedule(session, get_plan(session, "ppr"), Actor.cli(), datetime(2027, 2, 10, tzinfo=UTC))
     env = environment(database_url, fake_slack, PLANBOT_CLOCK_START="2027-03-01T10:00:00Z",
                       PLANBOT_SCHEDULER_INTERVAL="0.25")
-    process, url = serve(env, "--no-scheduler", log=tmp_path / "serve.log")
+    process, url = serve(env, "--no-scheduler", "--no-reminders", log=tmp_path / "serve.log")
     try:
         time.sleep(1.5)
         assert fake_slack.calls_to("chat.postMessage") == []

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 MANIFESTS = Path(__file__).parents[1] / "manifests"
-SCOPES = {"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history"}
+SCOPES = {"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history",
+          "im:write", "im:history"}  # reminders: conversations.open, and finding an earlier DM before a retry
 
 
 @pytest.mark.parametrize("name", ["http.json", "socket.json"])

@@ -163,6 +163,7 @@ class LocalSlack:
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._first_posts: dict[str, float] = {}
         self._users: dict[str, _User] = {}
+        self._ims: dict[str, str] = {}  # user id -> the bot's DM channel with them
         self._routes: dict[str, Callable[[], Json]] = {}
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
@@ -178,6 +179,7 @@ class LocalSlack:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "conversations.open": self._conversations_open,
         }
 
     # Serving
@@ -801,6 +803,25 @@ class LocalSlack:
                                         "teams": [user.team_id or self.team_id]}} if user.enterprise_id else {}),
             }
         )
+
+    def _conversations_open(self, args: Json, received: float) -> Json:
+        """The bot's direct message channel with one person (the same one every time)."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if args.get("channel"):
+            return _ok(channel={"id": args["channel"]}, no_op=True, already_open=True)
+        if len(users) != 1:
+            return error("not_enough_users" if not users else "too_many_users")
+        with self._lock:
+            if users[0] not in self._users:
+                return error("user_not_found")
+            already = users[0] in self._ims
+            channel = self._ims.setdefault(users[0], f"D{users[0].removeprefix('U').removeprefix('W')}")
+        return _ok(channel={"id": channel}, no_op=already, already_open=already)
+
+    def dm_channel(self, user_id: str) -> str | None:
+        """The DM channel conversations.open gave for this person, if it was opened."""
+        with self._lock:
+            return self._ims.get(user_id)
 
     def _response_url(self, key: str, args: Json, received: float, received_at: float) -> Reply:
         with self._lock:

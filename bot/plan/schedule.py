@@ -13,6 +13,7 @@ does with fold=0.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -391,3 +392,9 @@ def _require_aware(**moments: datetime) -> None:
     for name, moment in moments.items():
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not an England and Wales bank holiday: the calendar summaries and
+    reminders keep."""
+    return day.weekday() < calendar.SATURDAY and day not in _bank_holidays(day.year)

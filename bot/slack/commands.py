@@ -30,7 +30,7 @@ from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
 from bot.plan.storable import storable
 from bot.scheduler import PostFailed
-from bot.slack import blocks, deadline, deliveries, errors, messages, summary_commands, texts
+from bot.slack import blocks, deadline, deliveries, errors, messages, reminders, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewKind, ViewSpec
@@ -42,7 +42,7 @@ log = logging.getLogger("planbot.slack")
 
 SUBCOMMANDS = (
     "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
-    "owner", "admin", "slippage", "role",
+    "owner", "admin", "slippage", "role", "reminders",
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
@@ -419,6 +419,10 @@ def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key))))
 
 
+def on_reminders(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    return reminders.reminders_command(deps, caller, parsed.words)
+
+
 def delegate(function_name: str) -> Handler:
     """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
@@ -450,6 +454,7 @@ HANDLERS: dict[str, Handler] = {
     "admin": on_admin,
     "slippage": on_status,
     "role": on_role,
+    "reminders": on_reminders,
 }
 
 

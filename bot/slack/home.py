@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ContextBlock,
     DividerBlock,
@@ -31,10 +32,11 @@ from bot.plan.dates import format_long
 from bot.plan.errors import AmbiguousPlan, NotFound
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionList, ActionView, RagCounts
+from bot.plan.reminders import is_muted
 from bot.plan.rules import DEFAULT_TIMEZONE, Rag
 from bot.slack import blocks, errors, texts
 from bot.slack.context import Deps
-from bot.slack.ids import ViewSpec
+from bot.slack.ids import ActionId, ViewSpec
 from bot.slack.request import caller_of
 
 log = logging.getLogger("planbot.slack")
@@ -45,8 +47,8 @@ OPEN_SHOWN = 40  # two blocks an action
 RECENT_SHOWN = 5
 RECENT_DAYS = 30
 PLANS_SHOWN = 10
-# Blocks kept back for the plans overview, the "… and N more" line and the footer.
-RESERVED_BLOCKS = PLANS_SHOWN + 6
+# Blocks kept back for the plans overview, the "… and N more" line, the reminders control and the footer.
+RESERVED_BLOCKS = PLANS_SHOWN + 9
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class HomeData:
     recent: ActionList
     plans: tuple[PlanLine, ...]
     plan_count: int
+    muted: bool = False  # the user's reminders
 
 
 def home_data(session: Session, deps: Deps, actor: Actor) -> HomeData:
@@ -83,7 +86,7 @@ def home_data(session: Session, deps: Deps, actor: Actor) -> HomeData:
     else:
         listed = recent = queries.ActionList(None, today, (), queries.Page(0, OPEN_SHOWN, 0))
         admins = tuple(_admins(session))
-    return HomeData(today, roles, admins, listed, recent, plans, len(open_plans))
+    return HomeData(today, roles, admins, listed, recent, plans, len(open_plans), is_muted(session, actor.user_id))
 
 
 def _admins(session: Session) -> list[str]:
@@ -156,8 +159,17 @@ def home_view(data: HomeData, notice: str | None = None) -> dict[str, Any]:
         )))
     if data.plan_count > len(data.plans):
         shown.append(_context(texts.HOME_MORE_PLANS.format(count=data.plan_count - len(data.plans))))
+    shown += reminders_control(data.muted)
     shown.append(_context(texts.HOME_UPDATED.format(date=format_long(data.today))))
     return View(type="home", callback_id="planbot.home", blocks=shown).to_dict()
+
+
+def reminders_control(muted: bool) -> list[Block]:
+    """Whether the user's reminders are on, and the button that mutes or unmutes them."""
+    button = (blocks.button(texts.UNMUTE_REMINDERS, ActionId.UNMUTE_REMINDERS, "{}") if muted
+              else blocks.button(texts.MUTE_REMINDERS, ActionId.MUTE_REMINDERS, "{}"))
+    return [DividerBlock(), _section(texts.HOME_REMINDERS_MUTED if muted else texts.HOME_REMINDERS_ON),
+            ActionsBlock(block_id="reminders", elements=[button])]
 
 
 def publish(client: WebClient, deps: Deps, actor: Actor, *, notice: str | None = None) -> None:

@@ -33,6 +33,8 @@ class ActionId(StrEnum):
     PAGE = "plan.page"  # on messages sent before Previous and Next had ids of their own
     SHARE = "plan.share"
     POST_SUMMARY = "plan.summary.post"
+    MUTE_REMINDERS = "plan.reminders.mute"
+    UNMUTE_REMINDERS = "plan.reminders.unmute"
 
 
 class CallbackId(StrEnum):
@@ -52,7 +54,7 @@ class InputId(StrEnum):
     TEXT = "text"
 
 
-ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home", "slippage"]
+ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home", "slippage", "reminder"]
 
 
 class ViewSpec(BaseModel):
@@ -66,6 +68,7 @@ class ViewSpec(BaseModel):
     offset: Annotated[int, Field(ge=0, le=MAX_INTEGER)] = 0
     days: Annotated[int, Field(ge=1, le=MAX_DUE_DAYS)] | None = None
     month: str | None = None
+    day: Annotated[str, Field(max_length=10)] | None = None  # a reminder: the recipient's day it was sent for (ISO)
 
 
 class ActionButton(BaseModel):

@@ -19,7 +19,7 @@ from bot.plan.errors import AmbiguousPlan, NotFound
 from bot.plan.identity import Actor
 from bot.plan.rules import DEFAULT_TIMEZONE
 from bot.plan.slippage import plan_slippage
-from bot.slack import blocks
+from bot.slack import blocks, reminders
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import ViewSpec
@@ -37,6 +37,8 @@ def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
     """
     if spec.kind == "summary":
         return render_preview(session, deps, spec, viewer=viewer)
+    if spec.kind == "reminder":
+        return reminders.draw_reminder(session, deps, spec, viewer=viewer)
     if spec.kind == "home":
         raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")
     if spec.kind == "mine":

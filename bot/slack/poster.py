@@ -66,6 +66,18 @@ class Refused(PostFailed):
     def __init__(self, problem: str, error: str) -> None:
         super().__init__(problem)
         self.error = error
+def retry_after(error: SlackApiError, default: float = 1.0) -> float:
+    """The seconds a 429 answer asks to wait (its Retry-After header)."""
+    headers = error.response.headers if error.response is not None else {}
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value[0] if isinstance(value, list) else value)
+            except (TypeError, ValueError, IndexError):
+                return default
+    return default
+
+
 def _slack_problem(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         code = error.response.get("error") if error.response is not None else None
@@ -131,6 +143,7 @@ class SlackPoster:
         look = look or (lambda: self.find_marked(channel_id, metadata))
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
+            wait, refused = delay, False
             try:
                 response = self.client.chat_postMessage(
                     channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
@@ -142,14 +155,16 @@ class SlackPoster:
                     code = error.response.get("error") if error.response is not None else None
                     raise Refused(_slack_problem(error), str(code or status)) from error
                 problem = _slack_problem(error)
+                if status == HTTPStatus.TOO_MANY_REQUESTS:  # still limited after slack_sdk's own retries
+                    wait, refused = max(delay, retry_after(error)), True
             except OSError as error:  # the network: the post may or may not have reached Slack
                 problem = _slack_problem(error)
             if attempt == self.attempts:
                 raise PostFailed(f"{problem}, {attempt} times")
-            log.warning("posting to %s: %s; trying again in %.1fs", channel_id, problem, delay)
-            self.sleep(delay)
+            log.warning("posting to %s: %s; trying again in %.1fs", channel_id, problem, wait)
+            self.sleep(wait)
             delay *= 2
-            found = look()
+            found = None if refused else look()  # Slack keeps nothing it answered 429 to
             if found is not None:
                 return found
         raise AssertionError("unreachable")

@@ -105,6 +105,8 @@ HELP_COMMANDS = (
     ("`/plan note REF text…`", "add an update", "/plan note 4.1 Interviews booked for March"),
     ("`/plan summary [PLAN] [MONTH]`", "preview the monthly summary (only you see it)", "/plan summary ppr Oct 2026"),
     ("`/plan slippage [PLAN]`", "baseline against current dates: what slipped, by how much, why", "/plan slippage"),
+    ("`/plan reminders [mute|unmute]`", "your reminders on or off; admins: the plan's settings",
+     "/plan reminders mute"),
 )
 HELP_ADMIN = (
     "*For plan admins:* `/plan owner \"ROLE\" @user` says who holds a role "
@@ -238,3 +240,51 @@ MAPPED_USER_UNKNOWN = (
     "Nothing was changed; please try again."
 )
 
+
+# Reminders (bot/slack/reminders.py): the DM, the admins' digest, the channel escalation,
+# `/plan reminders` and the App Home mute control.
+REMINDER_TITLE = "Reminders for {day}"
+REMINDER_OWNED = "*{count} of yours {verb} a look*, most urgent first:"
+REMINDER_NOW_COMPLETE = "Complete now"
+REMINDER_NOW_REVISED = "Now due {date}"
+REMINDER_UNHELD = "*{count} owned by roles nobody holds*, so nobody else is reminded of them:"
+REMINDER_UNHELD_HINT = 'Map someone to each role with `/plan owner "ROLE" @person`.'
+REMINDER_ESCALATED = "*Overdue for more than {days} working days* (your weekly digest as a plan admin):"
+REMINDER_LINE = "• {plan}*{ref}* {title}\n    {owners} · {label} (due {due})"
+REMINDER_LATEST = " · _Latest:_ {reason}"
+REMINDER_LEFT_OUT = "…and {count} more, in your next reminders; `/plan mine` lists them all."
+REMINDER_FOOTER = (
+    "planbot reminds owners before and after due dates, on working days. "
+    "`/plan mine` lists all your actions; `/plan reminders mute` stops these messages."
+)
+REMINDER_FALLBACK = "Reminders for {day}: {parts}."
+REMINDER_FALLBACK_OWNED = "{count} of your actions"
+REMINDER_FALLBACK_ADMIN = "{count} for plan admins"
+REMINDER_GONE = "That reminder is no longer on record. `/plan mine` lists your actions."
+REMINDER_CHANNEL_TITLE = "Long overdue: {title}"
+REMINDER_CHANNEL_INTRO = "*{count} overdue for more than {days} working days.* Each is posted here once."
+REMINDER_CHANNEL_FALLBACK = "{count} actions of {plan} are overdue for more than {days} working days."
+REMINDERS_USAGE = (
+    "Usage: `/plan reminders [PLAN] show|on|off`, `hour 9`, `soon 14`, `near 3`, `escalate 10`, "
+    "`channel 20`, `channel on|off` (admins), or `/plan reminders mute|unmute` for yourself."
+)
+REMINDERS_SHOW = (
+    "*Reminders of `{plan}`: {state}.* Owners hear of each action {soon} days before it is due, {near} days "
+    "before, on the day, and each week while it is overdue: one message a working day, from {hour}:00 "
+    "their time (never before 08:00 or after 18:00). Admins get, on the first working day of each week, "
+    "every action overdue for more than {escalate} working days. The plan's channel hears once of each "
+    "action overdue for more than {channel} working days: {channel_state}."
+)
+REMINDERS_YOU = "You: {state}."
+REMINDERS_YOU_ON = "reminders on (`/plan reminders mute` stops them)"
+REMINDERS_YOU_MUTED = "muted (`/plan reminders unmute` starts them again)"
+REMINDERS_CHANGED = "Done."
+REMINDERS_UNCHANGED = "That is already how it is set."
+REMINDERS_MUTED = "Reminders muted: planbot sends you none until you unmute them (`/plan reminders unmute`)."
+REMINDERS_UNMUTED = "Reminders back on: planbot reminds you of your actions before and after their due dates."
+REMINDERS_ALREADY_MUTED = "Your reminders are already muted."
+REMINDERS_ALREADY_ON = "Your reminders are already on."
+HOME_REMINDERS_ON = "*Reminders:* on, one message a working day when an action of yours nears or passes its date."
+HOME_REMINDERS_MUTED = "*Reminders:* muted. planbot sends you none."
+MUTE_REMINDERS = "Mute reminders"
+UNMUTE_REMINDERS = "Unmute reminders"

@@ -17,7 +17,6 @@ through the injected `Courier` (bot.slack.reminders.SlackCourier).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -46,6 +45,7 @@ from bot.plan.reminders import (
     store_timezones,
 )
 from bot.scheduler import PostFailed, default_worker
+from bot.ticking import Ticking
 from storage.db import Sessions
 
 log = logging.getLogger("planbot.reminders")
@@ -245,8 +245,10 @@ def _lost(reminder: Reminder, channel: str, ts: str | None) -> Outcome:
                    error="another planbot took over the claim while this one was sending")
 
 
-class Reminders:
+class Reminders(Ticking):
     """Sends every reminder due; `tick()` once, or `start()` a thread that ticks."""
+
+    name = "reminders"
 
     def __init__(self, sessions: Sessions, courier: Courier, *, clock: Clock = utc_now,
                  interval: float = DEFAULT_INTERVAL, pace: float = DEFAULT_PACE, worker: str | None = None,
@@ -254,35 +256,17 @@ class Reminders:
         self.sessions, self.courier, self.clock = sessions, courier, clock
         self.interval, self.pace, self.sleep, self.lease = interval, pace, sleep, lease
         self.worker = worker or default_worker()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     def tick(self) -> RunReport:
         return run_reminders(self.sessions, self.courier, clock=self.clock, worker=self.worker, pace=self.pace,
                              sleep=self.sleep, lease=self.lease)
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("reminders are already running")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="planbot-reminders", daemon=True)
-        self._thread.start()
-        log.info("reminders started at %s, checking every %gs, as %s", self.clock().isoformat(), self.interval,
-                 self.worker)
+    def describe(self) -> str:
+        return f"at {self.clock().isoformat()}, checking every {self.interval:g}s, as {self.worker}"
 
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                report = self.tick()
-                sent = len(report.of("sent", "recovered"))
-                if sent or report.of("failed", "lost"):
-                    log.info("reminders: %d sent, %d failed", sent, len(report.of("failed", "lost")))
-            except Exception:  # noqa: BLE001 - the loop must outlive a bad tick (a database restart)
-                log.exception("reminders tick failed")
-            self._stop.wait(self.interval)
+    def after_tick(self, result: object) -> None:
+        if isinstance(result, RunReport):
+            sent, failed = len(result.of("sent", "recovered")), len(result.of("failed", "lost"))
+            if sent or failed:
+                log.info("reminders: %d sent, %d failed", sent, failed)

@@ -18,7 +18,6 @@ import logging
 import os
 import secrets
 import socket
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -46,6 +45,7 @@ from bot.plan.rules import today_in
 from bot.plan.schedule import ScheduleError, always_posts, due_slot
 from bot.plan.services import Actor
 from bot.plan.summary import Period, Summary, build_summary, by_exception_is_due, current_period, period_of_slot
+from bot.ticking import Ticking
 from storage.db import Sessions
 from storage.models import Plan
 
@@ -184,8 +184,10 @@ def _lost(claimed: Claimed, ts: str) -> Outcome:
                    error="another planbot took over the claim while this one was posting")
 
 
-class Scheduler:
+class Scheduler(Ticking):
     """Publishes every open plan's due summary; `tick()` once, or `start()` a thread that ticks."""
+
+    name = "scheduler"
 
     def __init__(self, sessions: Sessions, poster: Poster, *, clock: Clock = utc_now,
                  interval: float = DEFAULT_INTERVAL, lease: timedelta = LEASE, worker: str | None = None) -> None:
@@ -195,8 +197,7 @@ class Scheduler:
         self.interval = interval
         self.lease = lease
         self.worker = worker or default_worker()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self._said: set[tuple[str, str]] = set()
         # Summaries sent by exception that had none: (plan, period) -> (plan revision, day) then,
         # so the plan is looked at again only once it changes or a day passes.
@@ -252,25 +253,5 @@ class Scheduler:
                    "(sent by exception); not posted", plan.key, period.label)
         return False
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the scheduler is already running")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="planbot-scheduler", daemon=True)
-        self._thread.start()
-        log.info("scheduler started at %s, checking every %gs, as %s", self.clock().isoformat(), self.interval,
-                 self.worker)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # noqa: BLE001 - the loop must outlive a bad tick (a database restart)
-                log.exception("scheduler tick failed")
-            self._stop.wait(self.interval)
+    def describe(self) -> str:
+        return f"at {self.clock().isoformat()}, checking every {self.interval:g}s, as {self.worker}"

@@ -16,6 +16,7 @@ from datetime import date
 
 from bot.plan.dates import DateError, parse_date
 from bot.plan.rules import ActionStatus, Rag
+from bot.plan.storable import UNSTORABLE
 
 # The headings an export writes; reading accepts these and the aliases in _HEADING_ALIASES.
 HEADINGS: tuple[str, ...] = (
@@ -88,8 +89,6 @@ MSG_CONTROL_CHARACTER = "{column} contains a control character ({code}) that can
 MAX_CELL_CHARS = 10_000
 MAX_REF_CHARS = 32
 MAX_ROLE_CHARS = 200
-# Characters no database column should hold (tab, new line and carriage return are fine).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # A cell a spreadsheet would run as a formula (OWASP, CSV injection): exports put an apostrophe
 # before it, and reading takes that apostrophe away again, so export -> import is exact.
@@ -383,7 +382,7 @@ class _SheetReader:
                 longest = max(len(role) for role in split_owners(value))
                 self._problem(row, MSG_CELL_TOO_LONG.format(column=f"A role in {column}", length=longest,
                                                             limit=MAX_ROLE_CHARS))
-            control = _CONTROL.search(value)
+            control = UNSTORABLE.search(value)
             if control:
                 code = f"U+{ord(control[0]):04X}"
                 self._problem(row, MSG_CONTROL_CHARACTER.format(column=column, code=code))

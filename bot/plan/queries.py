@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.plan.errors import AmbiguousPlan, Hint, NotFound
@@ -256,16 +256,11 @@ def plan_admins(session: Session, plan_id: int) -> list[str]:
     )
 
 
+OPEN_STATUSES = tuple(status for status in ActionStatus if status != ActionStatus.COMPLETE)
+
+
 def _due_column() -> ColumnElement[date]:
     return func.coalesce(Action.revised_due, Action.original_due)
-
-
-def _rag_column(today: date) -> ColumnElement[str]:
-    return case(
-        (Action.status == ActionStatus.COMPLETE, literal(Rag.GREEN.value)),
-        (_due_column() < today, literal(Rag.RED.value)),
-        else_=literal(Rag.AMBER.value),
-    )
 
 
 def plan_revision(session: Session, plan_id: int) -> int:
@@ -274,12 +269,17 @@ def plan_revision(session: Session, plan_id: int) -> int:
 
 
 def rag_counts(session: Session, plan_id: int, today: date) -> RagCounts:
-    colour = _rag_column(today)
-    rows = session.execute(
-        select(colour, func.count()).where(Action.plan_id == plan_id).group_by(colour)
-    ).all()
-    found = {str(c): int(n) for c, n in rows}
-    return RagCounts(red=found.get("red", 0), amber=found.get("amber", 0), green=found.get("green", 0))
+    """The plan's actions by colour, counted from one index (ix_actions_plan_status_due): all of
+    them, the complete ones, and the open ones due before today; the rest are amber."""
+    def counted(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(func.count()).select_from(Action).where(Action.plan_id == plan_id, *where).scalar_subquery()
+
+    total, green, red = session.execute(select(
+        counted(),
+        counted(Action.status == ActionStatus.COMPLETE),
+        counted(Action.status.in_(OPEN_STATUSES), _due_column() < today),
+    )).one()
+    return RagCounts(red=int(red), amber=int(total) - int(green) - int(red), green=int(green))
 
 
 # What _actions_select reads of each action, by name (_views).
@@ -385,12 +385,10 @@ def status(
 ) -> StatusView:
     """RAG counts for the whole plan and one page of its actions, grouped by recommendation."""
     counts = rag_counts(session, plan.id, today)
-    rows = session.execute(
+    rows = session.execute(  # one range of the plan's places (ix_actions_plan_sort_key)
         _actions_select()
-        .where(Action.plan_id == plan.id)
-        .order_by(Recommendation.number, Action.position, Action.id)
-        .offset(offset)
-        .limit(page_size)
+        .where(Action.plan_id == plan.id, Action.sort_key >= offset, Action.sort_key < offset + page_size)
+        .order_by(Action.sort_key)
     ).all()
     views = _views(session, rows, today)
     numbers = sorted({v.recommendation for v in views})

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.localslack.http import Reply, Server
-from bot.localslack.limits import error, message_problem, view_errors
+from bot.localslack.limits import ChannelPace, error, message_problem, view_errors
 from bot.localslack.records import Call, Json, Refusal, refusal_of
 
 RESPONSE_URL_MAX_POSTS = 5
@@ -119,6 +119,8 @@ class LocalSlack:
     - `keep`: for a long-running process, keep only about the newest `keep` calls, refusals,
       messages a channel, ephemerals, modals, response URLs and first-post times (counts()
       and refusal_counts() are never trimmed).
+    - `paced`: `chat.postMessage` is limited to one message a second a channel, as in Slack;
+      beyond it the answer is 429 `ratelimited` with `Retry-After` (limits.ChannelPace).
     """
 
     def __init__(
@@ -131,6 +133,7 @@ class LocalSlack:
         accept_any_trigger_id: bool = False,
         accept_any_response_url: bool = False,
         keep: int | None = None,
+        paced: bool = False,
     ) -> None:
         if keep is not None and keep < 1:
             raise ValueError("keep must be at least 1")
@@ -142,6 +145,7 @@ class LocalSlack:
         self.accept_any_trigger_id = accept_any_trigger_id
         self.accept_any_response_url = accept_any_response_url
         self.keep = keep
+        self._pace = ChannelPace() if paced else None
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._server: Server | None = None
@@ -539,6 +543,10 @@ class LocalSlack:
         has_token = bearer.startswith("Bearer ") and bearer.removeprefix("Bearer ").strip()
         if not (has_token or args.get("token")):
             return Reply(200, error("not_authed"), {})
+        if method == "chat.postMessage" and self._pace is not None and args.get("channel"):
+            wait = self._pace.refuse(str(args["channel"]), received)
+            if wait is not None:
+                return Reply(HTTPStatus.TOO_MANY_REQUESTS, error("ratelimited"), {"Retry-After": str(wait)})
         return Reply(200, handler(args, received), {})
 
     @staticmethod

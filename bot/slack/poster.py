@@ -10,6 +10,7 @@ period is claimed again) planbot looks for it in the channel instead of posting 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -108,6 +109,12 @@ class SlackPoster:
         self.sleep = sleep
         self.pace = pace
         self._last_post: dict[str, float] = {}  # channel -> when this poster last posted there
+        self._channels: dict[str, threading.Lock] = {}  # one post at a time a channel
+        self._channels_lock = threading.Lock()
+
+    def _channel(self, channel_id: str) -> threading.Lock:
+        with self._channels_lock:
+            return self._channels.setdefault(channel_id, threading.Lock())
 
     def _keep_pace(self, channel_id: str) -> None:
         """Wait until `pace` seconds have passed since Slack answered this poster's last post to
@@ -158,15 +165,17 @@ class SlackPoster:
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             wait, refused = delay, False
-            self._keep_pace(channel_id)
             try:
-                response = self.client.chat_postMessage(
-                    channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
-                    thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
-                self._last_post[channel_id] = time.monotonic()
+                with self._channel(channel_id):  # summaries are posted side by side (bot.scheduler)
+                    self._keep_pace(channel_id)
+                    try:
+                        response = self.client.chat_postMessage(
+                            channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
+                            thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+                    finally:
+                        self._last_post[channel_id] = time.monotonic()
                 return str(response["ts"])
             except SlackApiError as error:
-                self._last_post[channel_id] = time.monotonic()
                 status = error.response.status_code if error.response is not None else 0
                 if status < HTTPStatus.INTERNAL_SERVER_ERROR and status != HTTPStatus.TOO_MANY_REQUESTS:
                     code = error.response.get("error") if error.response is not None else None
@@ -203,9 +212,11 @@ class SlackSummaryPoster(SlackPoster):
         self._rendered: tuple[Summary, SlackSummary] | None = None
 
     def _messages(self, summary: Summary) -> SlackSummary:
-        if self._rendered is None or self._rendered[0] is not summary:
-            self._rendered = (summary, summary_messages(summary))
-        return self._rendered[1]
+        rendered = self._rendered  # read once: other threads post other plans' summaries meanwhile
+        if rendered is None or rendered[0] is not summary:
+            rendered = (summary, summary_messages(summary))
+            self._rendered = rendered
+        return rendered[1]
 
     def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
         return self.find_marked(channel_id, summary_metadata(plan_key, period))

@@ -61,3 +61,21 @@ def test_a_post_limited_all_the_same_is_waited_out_and_posted_once(paced_slack):
     ts = poster.post(CHANNEL, message, share_metadata("delivery-1"))
     assert [m["ts"] for m in paced_slack.messages(CHANNEL) if m["text"] == "shared"] == [ts]
     assert paced_slack.refusal_counts() == {"chat.postMessage: ratelimited": 1}
+
+
+def test_summaries_due_together_are_posted_side_by_side_each_once_and_at_slacks_pace(sessions, paced_slack):
+    channels = ("CONE", "CTWO", "CTHREE")
+    for number, where in enumerate(channels):
+        load_big_plan(sessions, CREATED, 400, key=f"plan{number}", channel=where)
+    outcomes = Scheduler(sessions, poster_for(paced_slack, pause=1.0), clock=lambda: MARCH_SLOT).tick()
+    assert [o.kind for o in outcomes] == ["posted"] * 3
+    spans = []
+    for where in channels:
+        assert len(top_level(paced_slack, where)) == 1 and len(replies(paced_slack, where)) >= 2
+        posted = sorted(float(m["ts"]) for m in paced_slack.messages(where))
+        assert all(later - earlier >= 0.99 for earlier, later in zip(posted, posted[1:]))
+        spans.append((posted[0], posted[-1]))
+    # Each plan's thread was still going out when the next plan's summary began.
+    assert all(start < end for (_, end), (start, _) in zip(spans, spans[1:]))
+    assert paced_slack.refusal_counts() == {}
+    assert Scheduler(sessions, poster_for(paced_slack), clock=lambda: MARCH_SLOT).tick() == []

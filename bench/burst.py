@@ -56,20 +56,20 @@ RATIO_GOAL = 2.0
 BURST_TIMEOUT = 3600.0
 
 
-def sizes(count: int) -> list[int]:
-    """`count` plan sizes from SMALLEST to LARGEST actions, evenly spread on a log scale."""
+def sizes(count: int, largest: int = LARGEST) -> list[int]:
+    """`count` plan sizes from SMALLEST to `largest` actions, evenly spread on a log scale."""
     if count == 1:
-        return [LARGEST]
-    return [round(SMALLEST * (LARGEST / SMALLEST) ** (i / (count - 1))) for i in range(count)]
+        return [largest]
+    return [round(SMALLEST * (largest / SMALLEST) ** (i / (count - 1))) for i in range(count)]
 
 
 def channel(index: int) -> str:
     return f"CBURST{index:04d}"
 
 
-def build(sessions: Sessions, count: int) -> str:
+def build(sessions: Sessions, count: int, largest: int = LARGEST) -> str:
     """Import the plans; the key of the largest, which the load generator uses."""
-    for index, size in enumerate(sizes(count)):
+    for index, size in enumerate(sizes(count, largest)):
         rows = read_plan_csv(big_sample_csv(size, today=CREATED.date(),
                                             per_recommendation=plans.ACTIONS_PER_RECOMMENDATION))
         with sessions.begin() as session:
@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one scenario,
     parser.add_argument("--backend", default="sqlite", choices=sorted(BACKEND_NAMES))
     parser.add_argument("--plans", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None, help="load without the burst (default 30)")
+    parser.add_argument("--largest", type=int, default=LARGEST, help="actions in the largest plan")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "burst.md")
     args = parser.parse_args(argv)
     count = args.plans or (20 if args.quick else 500)
@@ -145,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one scenario,
         slack_base = slack.base_url
         sessions = open_database(url)
         began = time.perf_counter()
-        key = build(sessions, count)
+        key = build(sessions, count, args.largest)
         built = time.perf_counter() - began
         actions = OpenActions(sessions, key)
         log = Path(tmp) / "serve.log"
         say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
-        say(f"built {count} plans ({sum(sizes(count)):,} actions) in {built:.0f} s")
+        say(f"built {count} plans ({sum(sizes(count, args.largest)):,} actions) in {built:.0f} s")
 
         quiet = Serve(url, slack_base, log, clock_start=SLOT - timedelta(hours=1), reminders=False)
         try:
@@ -181,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one scenario,
     table = "\n".join([
         f"09:00 burst, {when}, on {os.cpu_count()} CPUs (load average {load_before:.1f} before, "
         f"{os.getloadavg()[0]:.1f} after), {BACKEND_NAMES[args.backend]}: {count} plans of {SMALLEST:,} to "
-        f"{LARGEST:,} actions ({sum(sizes(count)):,} in all, built in {built:.0f} s), `/plan status` and "
-        f"\"Mark complete\" on the plan of {LARGEST:,} alternately, {IN_FLIGHT} in flight. Times in ms.",
+        f"{args.largest:,} actions ({sum(sizes(count, args.largest)):,} in all, built in {built:.0f} s), "
+        f"`/plan status` and \"Mark complete\" on the plan of {args.largest:,} alternately, {IN_FLIGHT} in flight. "
+        "Times in ms.",
         "",
         "| run | requests | errors | ack p50 | ack p99 | summaries posted | posted once in Slack | 429s | seconds "
         "| summaries a minute |",

@@ -158,18 +158,16 @@ def _write_table(sheet: Worksheet, headings: Sequence[str], rows: Sequence[Seque
     for cell in sheet[1]:
         cell.font = _HEADING_FONT
     widths = [len(heading) + 2 for heading in headings]  # room for the filter button
+    alignments = [_WRAPPED if heading in wrapped else _TOP for heading in headings]
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column)
             _set(cell, value, date_format)
+            cell.alignment = alignments[column - 1]
             shown = _DATE_WIDTH if isinstance(value, date) else max(map(len, str(value).splitlines()), default=0)
             widths[column - 1] = max(widths[column - 1], shown)
-    for column, heading in enumerate(headings, start=1):
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = min(max(widths[column - 1] + 1, _MIN_WIDTH), _MAX_WIDTH)
-        alignment = _WRAPPED if heading in wrapped else _TOP
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.alignment = alignment
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 1, _MIN_WIDTH), _MAX_WIDTH)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(len(rows) + 1, 1)}"
 

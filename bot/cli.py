@@ -134,10 +134,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.plan.workbook import export_workbook, is_workbook  # noqa: PLC0415 - only import and export load openpyxl
+    from bot.plan.workbook import export_workbook  # noqa: PLC0415 - only import and export load openpyxl
 
     output = Path(args.output) if args.output else None
-    workbook = args.format == "xlsx" or (args.format is None and output is not None and is_workbook(output.name))
+    named_xlsx = output is not None and output.suffix.lower() == ".xlsx"
+    workbook = args.format == "xlsx" or (args.format is None and named_xlsx)
     if workbook and output is None and sys.stdout.isatty():
         raise UsageError("An Excel workbook is not for the terminal: give --output FILE.xlsx (or redirect it).")
     with _sessions(settings).read() as session:

@@ -31,11 +31,14 @@ from bot.plan.rules import Rag
 from bot.plan.spreadsheet import SheetPlan, looks_like_formula, protect_cell, read_plan_records
 
 MSG_NOT_A_WORKBOOK = "{name} is not an Excel workbook (.xlsx) I can open: {error}."
+MSG_OLD_EXCEL = ("{name} is in the old Excel format (.xls), which planbot does not read: open it in Excel, "
+                 "save it as an Excel Workbook (.xlsx), and import that.")
 MSG_NO_SUCH_SHEET = 'The workbook has no sheet "{sheet}"; its sheets are: {sheets}.'
 MSG_NO_SHEETS = "The workbook has no sheet of cells to read."
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xls only to be told how to make it an .xlsx
 _ZIP_SIGNATURE = b"PK\x03\x04"
+_OLD_EXCEL_SIGNATURE = b"\xd0\xcf\x11\xe0"  # .xls: an OLE2 compound file
 PLAN_SHEET = "Action plan"
 AUDIT_SHEET = "Audit trail"
 AUDIT_HEADINGS = ("No.", "When", "Who", "Ref", "Change", "Old", "New", "Reason")
@@ -56,13 +59,16 @@ _WRAPPED = Alignment(vertical="top", wrap_text=True)
 
 
 def is_workbook(name: str, data: bytes = b"") -> bool:
-    """Whether a file is read as a workbook: by its name (.xlsx, .xlsm), or its contents (a zip)."""
-    return name.lower().endswith(WORKBOOK_SUFFIXES) or data.startswith(_ZIP_SIGNATURE)
+    """Whether a file is read as a workbook: by its name (.xlsx, .xlsm, or .xls to be refused with
+    what to do), or its contents (a zip, or an old .xls)."""
+    return name.lower().endswith(WORKBOOK_SUFFIXES) or data.startswith((_ZIP_SIGNATURE, _OLD_EXCEL_SIGNATURE))
 
 
 def read_plan_xlsx(data: bytes, *, name: str = "The file", sheet: str | None = None) -> SheetPlan:
     """Read a plan from the first sheet of a workbook (or the one named), or raise SheetRefused
     listing every problem by the row number Excel shows."""
+    if data.startswith(_OLD_EXCEL_SIGNATURE) or (name.lower().endswith(".xls") and not data.startswith(_ZIP_SIGNATURE)):
+        raise PlanError(MSG_OLD_EXCEL.format(name=name))
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)  # a formula's last calculated value
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:

@@ -199,7 +199,11 @@ def test_sheet_chooses_the_sheet_and_an_unknown_sheet_names_the_ones_there(tmp_p
 def test_a_file_that_is_not_a_workbook_is_a_clear_refusal(tmp_path, database_url, monkeypatch, capsys):
     with pytest.raises(PlanError, match=r"^plan.xlsx is not an Excel workbook \(.xlsx\) I can open: "):
         read_plan_xlsx(b"Recommendation,Actions\n", name="plan.xlsx")
+    old = tmp_path / "plan.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["import", str(old), "--plan", "ppr"]) == 1
+    assert "is in the old Excel format (.xls)" in capsys.readouterr().err
     csv_file = tmp_path / "plan.csv"
     csv_file.write_text("Recommendation,Actions,Owner,Delivery Date\n")
     assert main(["import", str(csv_file), "--plan", "ppr", "--sheet", "Tracker"]) == 1

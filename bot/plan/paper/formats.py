@@ -1,0 +1,61 @@
+"""Writing the paper in a format, and making it from the database: the one entry point for the
+command line and the summary poster."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from bot.plan.paper.chart import chart_png
+from bot.plan.paper.document import Paper, build_paper
+from bot.plan.paper.progress import progress_of
+from bot.plan.paper.settings import paper_settings
+from bot.plan.summary import Summary
+from storage.models import Plan
+
+
+class Format(StrEnum):
+    DOCX = "docx"
+    PDF = "pdf"
+    HTML = "html"
+
+    @property
+    def mime(self) -> str:
+        return MIME[self]
+
+
+MIME: Final = {
+    Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Format.PDF: "application/pdf",
+    Format.HTML: "text/html",
+}
+
+
+def write(paper: Paper, fmt: Format) -> bytes:
+    """The paper in `fmt`: one writer for each, each a match over the paper's blocks."""
+    from bot.plan.paper import to_docx, to_html, to_pdf  # noqa: PLC0415 - each writer loads its library
+
+    writers: dict[Format, Callable[[Paper], bytes]] = {
+        Format.DOCX: to_docx.write_docx, Format.PDF: to_pdf.write_pdf, Format.HTML: to_html.write_html}
+    return writers[fmt](paper)
+
+
+@dataclass(frozen=True)
+class Made:
+    paper: Paper
+    chart: bytes
+
+
+def make_paper(session: Session, plan: Plan, summary: Summary) -> Made:
+    """The paper for `summary` of `plan`, with its chart, from the plan's paper settings."""
+    chart = chart_png(progress_of(session, plan, summary))
+    return Made(build_paper(summary, paper_settings(session, plan), chart), chart)
+
+
+def file_stem(summary: Summary) -> str:
+    """ppr-2027-03-board-paper"""
+    return f"{summary.plan.key}-{summary.period.key}-board-paper"

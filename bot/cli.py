@@ -262,6 +262,9 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     outcome = publish(sessions, _poster(settings), plan_key=plan.key, period=period, clock=clock,
                       worker=default_worker(), actor=_cli_actor(), force=args.force)
     print(_outcome_line(outcome, plan.timezone), file=sys.stdout if outcome.ok else sys.stderr)
+    if outcome.attach_error:
+        print(f"Its board paper was not shared in the thread: {outcome.attach_error} (the bot needs the "
+              "files:write scope).", file=sys.stderr)
     return 0 if outcome.ok else 1
 
 

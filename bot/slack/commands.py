@@ -29,12 +29,12 @@ from bot.plan import queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
 from bot.plan.storable import storable
-from bot.scheduler import PostFailed
+from bot.scheduler import PostFailed, Refused
 from bot.slack import blocks, deadline, deliveries, errors, messages, reminders, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewKind, ViewSpec
-from bot.slack.poster import Refused, SlackPoster, share_metadata
+from bot.slack.poster import SlackPoster, share_metadata
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 

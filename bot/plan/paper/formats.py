@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.plan.paper.chart import chart_png
 from bot.plan.paper.document import Paper, build_paper
 from bot.plan.paper.progress import progress_of
-from bot.plan.paper.settings import paper_settings
+from bot.plan.paper.settings import Attach, paper_settings
 from bot.plan.summary import Summary
 from storage.models import Plan
 
@@ -59,3 +59,27 @@ def make_paper(session: Session, plan: Plan, summary: Summary) -> Made:
 def file_stem(summary: Summary) -> str:
     """ppr-2027-03-board-paper"""
     return f"{summary.plan.key}-{summary.period.key}-board-paper"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the posted summary shares in its thread."""
+
+    filename: str  # unique to the plan and period: how a retry finds it already there
+    title: str
+    data: bytes
+
+
+CHART_TITLE: Final = "Progress chart"
+
+
+def attachments(session: Session, plan: Plan, summary: Summary) -> tuple[Attachment, ...]:
+    """What the plan's posted summary attaches: its paper (in the format the plan's settings
+    choose) and the chart; nothing when the settings say off."""
+    fmt = paper_settings(session, plan).attach
+    if fmt == Attach.OFF:
+        return ()
+    made = make_paper(session, plan, summary)
+    stem = file_stem(summary)
+    return (Attachment(f"{stem}.{fmt.value}", made.paper.title, write(made.paper, Format(fmt.value))),
+            Attachment(f"{stem}-chart.png", f"{CHART_TITLE} — {summary.period.label}", made.chart))

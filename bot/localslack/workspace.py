@@ -872,7 +872,7 @@ class LocalSlack:
                 elif upload.completed:
                     reply = Reply(400, "already_completed", {})
                 elif len(raw) != upload.length:
-                    reply = Reply(400, f"length_mismatch: expected {upload.length} bytes, got {len(raw)}", {})
+                    reply = Reply(400, "length_mismatch", {}, (f"expected {upload.length} bytes, got {len(raw)}",))
                 else:
                     upload.data = raw
                     reply = Reply(200, f"OK - {len(raw)}", {})

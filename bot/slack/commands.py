@@ -25,9 +25,10 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.plan import queries, services
+from bot.plan import people, queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
+from bot.plan.people import Name, name_from_profile
 from bot.plan.storable import storable
 from bot.scheduler import PostFailed, Refused
 from bot.slack import blocks, deadline, deliveries, errors, messages, reminders, summary_commands, texts
@@ -334,9 +335,9 @@ def unknown_user(user_id: str, code: str) -> PlanError:
     return PlanError(before, Users((user_id,)), after.format(error=code), field="user")
 
 
-def org_of(client: WebClient, user_id: str) -> str:
+def org_of(client: WebClient, user_id: str) -> tuple[str, Name | None]:
     """The organisation a mentioned person belongs to (their Grid enterprise, else their own team),
-    as Slack says: in a Slack Connect channel it is not the admin's."""
+    as Slack says: in a Slack Connect channel it is not the admin's; and their names."""
     try:
         user = client.users_info(user=user_id)["user"] or {}
     except SlackApiError as error:
@@ -346,16 +347,16 @@ def org_of(client: WebClient, user_id: str) -> str:
     org = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id") or user.get("team_id")
     if not org:
         raise unknown_user(user_id, "no_team")
-    return str(org)
+    return str(org), name_from_profile(user)
 
 
 def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     wanted = parse_owner(parsed.rest)
-    org_id = None
+    org_id, person = None, None
     if not wanted.remove:
         with deps.sessions.read() as session:  # refuse a non-admin before asking Slack anything
             services.check_admin(session, queries.resolve_plan(session, wanted.plan, caller.channel_id), caller.actor)
-        org_id = org_of(client, wanted.user_id)
+        org_id, person = org_of(client, wanted.user_id)
     with deps.sessions.begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
@@ -365,6 +366,7 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             shown = blocks.fit(name or wanted.role, 200)
             return changed(session, caller, blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=shown)))
         assert org_id is not None
+        people.remember(session, wanted.user_id, person, deps.clock())  # the name papers and summaries show
         role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id,
                                  org_id=org_id)
         return changed(session, caller, blocks.notice(

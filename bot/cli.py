@@ -22,12 +22,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.clock import Clock, trial_clock
 from bot.config import Settings
+from bot.paper import formats as paper_formats
 from bot.plan import audit, queries, services
 from bot.plan import reminders as reminder_rules
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.importer import export_plan, import_plan
-from bot.plan.paper import formats as paper_formats
 from bot.plan.paper import settings as paper_settings
 from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule

@@ -31,9 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, utc_now
+from bot.paper.formats import Attachment, attachments
 from bot.plan import people
 from bot.plan.errors import PlanError
-from bot.plan.paper.formats import Attachment, attachments
 from bot.plan.people import Name
 from bot.plan.publishing import (
     LEASE,

@@ -1,7 +1,7 @@
 """The summary laid out once: its sections, their headings, lists and tables, and the words.
 
 Every rendering draws this outline and adds only its own markup: Markdown and plain text
-(`bot.plan.summary_text`), Block Kit (`bot.slack.summary_blocks`), the board paper (`bot.plan.paper`). Which
+(`bot.plan.summary_text`), Block Kit (`bot.slack.summary_blocks`), the board paper (`bot.plan.paper`, written by `bot.paper`). Which
 items a section lists, in what order, under which heading and in what words is decided here
 and nowhere else.
 

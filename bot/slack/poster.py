@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.plan.paper.formats import Attachment
+from bot.paper.formats import Attachment
 from bot.plan.people import Name, name_from_profile
 from bot.plan.summary import Summary
 from bot.scheduler import PostFailed, Refused

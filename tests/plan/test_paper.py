@@ -9,11 +9,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from bot.paper.chart import SIZE
+from bot.paper.formats import Format, attachments, make_paper, write
 from bot.plan.errors import InvalidInput, InvalidInputs, NotAllowed
 from bot.plan.outline import Part, outline
-from bot.plan.paper.chart import SIZE
 from bot.plan.paper.document import HEADING_ANALYSIS, HEADING_EXECUTIVE, RECOMMENDATIONS_NONE, Head
-from bot.plan.paper.formats import Format, attachments, make_paper, write
 from bot.plan.paper.progress import progress_of
 from bot.plan.paper.settings import SECTIONS, paper_settings, set_paper_settings
 from bot.plan.phrases import due_date, owners

@@ -1,5 +1,5 @@
 """The board paper as a document: its blocks in order, built from the summary's outline and the
-plan's paper settings. A writer (`bot.plan.paper.writers`) turns these blocks into DOCX, PDF or
+plan's paper settings. A writer (`bot.paper`) turns these blocks into DOCX, PDF or
 HTML and adds only its own markup.
 
 The paper's shape is the one a board reads: a cover block, Recommendations, Executive summary,

@@ -10,7 +10,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from bot.plan.paper.chart import chart_png
+from bot.paper.chart import chart_png
 from bot.plan.paper.document import Paper, build_paper
 from bot.plan.paper.progress import progress_of
 from bot.plan.paper.settings import Attach, paper_settings
@@ -37,7 +37,7 @@ MIME: Final = {
 
 def write(paper: Paper, fmt: Format) -> bytes:
     """The paper in `fmt`: one writer for each, each a match over the paper's blocks."""
-    from bot.plan.paper import to_docx, to_html, to_pdf  # noqa: PLC0415 - each writer loads its library
+    from bot.paper import to_docx, to_html, to_pdf  # noqa: PLC0415 - each writer loads its library
 
     writers: dict[Format, Callable[[Paper], bytes]] = {
         Format.DOCX: to_docx.write_docx, Format.PDF: to_pdf.write_pdf, Format.HTML: to_html.write_html}

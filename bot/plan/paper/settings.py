@@ -131,14 +131,14 @@ def _value(field: Field, text: str) -> object:
             except DateError as problem:
                 raise InvalidInput(f"The meeting date: {problem}", field=field.name) from None
         case "for_publication":
-            if clean.lower() in YES:
+            if not clean or clean.lower() in YES:  # cleared: back to the default
                 return True
             if clean.lower() in NO:
                 return False
             raise InvalidInput(NOT_YES_NO.format(text=clean), field=field.name)
         case "attach":
             try:
-                return Attach(clean.lower())
+                return Attach(clean.lower() or Attach.PDF)
             except ValueError:
                 raise InvalidInput(NOT_A_FORMAT.format(text=clean), field=field.name) from None
     return clean

@@ -2,8 +2,8 @@
 
 Every rendering draws this outline and adds only its own markup: Markdown and plain text
 (`bot.plan.summary_text`), Block Kit (`bot.slack.summary_blocks`), the board paper
-(`bot.plan.paper`, written by `bot.paper`). Which items a section lists, in what order, under which heading and in what words is decided here
-and nowhere else.
+(`bot.plan.paper`, written by `bot.paper`). Which items a section lists, in what order, under
+which heading and in what words is decided here and nowhere else.
 
 Nodes carry data rather than markup, so that each rendering can do its own: an action is its
 ref, description and RAG (for an emoji or a colour); a person is the audit trail's actor (for

@@ -161,7 +161,7 @@ def _recommendation_table(section: Section) -> tuple[Numbered, Table]:
                                      f"{row.action.ref} {row.action.description}", row.cells[owners], row.cells[due],
                                      f"{row.action.rag.label} ({row.cells[status].lower()})"),
                                     row.action.rag))
-    return Numbered(tuple(numbered)), Table(TABLE_HEADERS, tuple(rows), (0.16, 0.36, 0.2, 0.14, 0.14))
+    return Numbered(tuple(numbered)), Table(TABLE_HEADERS, tuple(rows), (0.19, 0.33, 0.2, 0.14, 0.14))
 
 
 def _exceptions(section: Section, names: Mapping[str, str]) -> list[Block]:

@@ -4,8 +4,10 @@ date; the cover fields that were set; no section printed empty; the chart a PNG 
 
 from __future__ import annotations
 
+import io
 import re
 
+import pypdf
 import pytest
 from sqlalchemy import select
 
@@ -214,3 +216,17 @@ def test_the_paper_draws_the_same_outline_as_the_summaries(sessions):
         if section.part in (Part.EXCEPTIONS, Part.CHANGES) and section.heading:
             assert section.heading in text
     assert made.paper.title == doc.title
+
+
+def test_every_word_of_the_pdf_is_set_at_a_readable_size(sessions):
+    _, made = _paper(sessions, SEPTEMBER_SETTINGS)
+    sizes: set[float] = set()
+
+    def seen(text, cm, tm, font, size):
+        if text.strip():
+            sizes.add(round(size * tm[0], 1))
+
+    for page in pypdf.PdfReader(io.BytesIO(write(made.paper, Format.PDF))).pages:
+        page.extract_text(visitor_text=seen)
+    assert sizes and min(sizes) >= 8.0, sorted(sizes)
+    assert max(sizes) == 17.0  # the title

@@ -306,3 +306,4 @@ PAPER_SETTINGS_AGAIN = "Slack did not open the form in time. Please type `/plan 
 PAPER_SETTINGS_OPENED = "The board paper settings of plan `{plan}` are open in a form."
 PAPER_SETTINGS_SAVED = "Saved the board paper settings of plan `{plan}`: {changed}."
 PAPER_SETTINGS_UNCHANGED = "Nothing to change in the board paper settings of plan `{plan}`."
+SUMMARY_PAPER_REFUSED = " Its board paper was not shared in the thread: {error} (the app needs the files:write scope)."

@@ -3,13 +3,17 @@ subprocess; the paper it writes read back."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tests.helpers.papers import docx_text, pdf_text, squash
 from tests.helpers.plans import load
 from tests.test_cli_summary import environment, planbot
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+ROOT = Path(__file__).parents[1]
 
 
 def test_report_writes_the_board_paper_in_each_format(sessions, database_url, tmp_path):
@@ -26,9 +30,12 @@ def test_report_writes_the_board_paper_in_each_format(sessions, database_url, tm
     assert "<h1>Protection peer review — monthly update — November 2026</h1>" in (
         tmp_path / "paper.html").read_text()
     # Without --output: named after the plan and period, in the working directory.
-    run = planbot(env, "report", "--month", "2026-10", "--format", "html")
+    run = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--month", "2026-10", "--format", "html"],
+                         env={**env, "PYTHONPATH": str(ROOT)}, cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Wrote ppr-2026-10-board-paper.html: ")
+    assert (tmp_path / "ppr-2026-10-board-paper.html").read_text().startswith("<!DOCTYPE html>")
 
 
 def test_plan_sets_and_shows_the_paper_settings_and_refuses_bad_ones_whole(sessions, database_url, tmp_path):

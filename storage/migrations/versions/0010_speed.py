@@ -2,15 +2,15 @@
 and position order) so a page of a plan is one indexed range, and an index that counts a plan's
 actions by status and current due date without reading the table.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

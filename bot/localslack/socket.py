@@ -297,6 +297,14 @@ class SocketMode:
             closing.start()
         return asked
 
+    def close_connections(self) -> int:
+        """Close every open connection from Slack's side, without a `disconnect` first; how many."""
+        with self._lock:
+            connections = [c for c in self._connections if c.open]
+        for connection in connections:
+            connection.socket.close()
+        return len(connections)
+
     def lose_acks(self, count: int = 1) -> None:
         """Lose the next `count` acks on the way: their envelopes are re-sent when their time is up."""
         if count < 1:

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from waitress.server import create_server
 
@@ -61,11 +62,12 @@ def serve_until_interrupted(server: Any) -> None:
         server.close()
 
 
-def socket_mode_handler(app: App, app_token: str) -> Any:
+def socket_mode_handler(app: App, app_token: str, *, web_client: WebClient | None = None) -> Any:
     """Bolt's Socket Mode adapter on slack_sdk's built-in client (no other package needed):
     `.connect()` connects (and reconnects by itself), `.close()` stops; `.start()` also blocks.
 
-    It asks `apps.connections.open` with the app's own client, so at the configured API URL. Each
+    It asks `apps.connections.open` with `web_client` (by default the app's own client, at the
+    configured API URL). Each
     envelope holds one of the client's workers until the app acks it (at 2.3 s at the latest,
     `bot.slack.deadline`); time spent queued for a worker is not counted there, so there are
     workers for every listener thread and as many again for requests waiting for one.
@@ -78,7 +80,8 @@ def socket_mode_handler(app: App, app_token: str) -> Any:
 
     from bot.slack.app import LISTENER_THREADS  # noqa: PLC0415
 
-    return SocketModeHandler(app, app_token, concurrency=2 * LISTENER_THREADS, ping_interval=PING_SECONDS)
+    return SocketModeHandler(app, app_token, web_client=web_client, concurrency=2 * LISTENER_THREADS,
+                             ping_interval=PING_SECONDS)
 
 
 class CannotConnect(Exception):

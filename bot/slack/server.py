@@ -1,4 +1,5 @@
-"""Serving the app: HTTP with waitress (a production WSGI server), or Socket Mode.
+"""Serving the app: HTTP with waitress (a production WSGI server), or Socket Mode (Bolt's
+adapter on slack_sdk's built-in client, connecting out to Slack).
 
 Bolt's own `app.start()` is a single-threaded development server with a listen backlog of 5;
 measured here, 16 requests in flight pushed even a bare app past Slack's 3-second limit.
@@ -19,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from waitress.server import create_server
 
+from bot.slack.app import LISTENER_THREADS
 from storage.db import Sessions
 
 log = logging.getLogger("planbot.server")
@@ -67,18 +69,16 @@ def socket_mode_handler(app: App, app_token: str, *, web_client: WebClient | Non
     `.connect()` connects (and reconnects by itself), `.close()` stops; `.start()` also blocks.
 
     It asks `apps.connections.open` with `web_client` (by default the app's own client, at the
-    configured API URL). Each
-    envelope holds one of the client's workers until the app acks it (at 2.3 s at the latest,
-    `bot.slack.deadline`); time spent queued for a worker is not counted there, so there are
-    workers for every listener thread and as many again for requests waiting for one.
+    configured API URL). Each envelope holds one of the client's workers until the app acks it
+    (at 2.3 s at the latest, `bot.slack.deadline`); time spent queued for a worker is not
+    counted there, so there are workers for every listener thread and as many again for
+    requests waiting for one.
 
     The client reconnects at once when Slack says `disconnect`; a connection closed under it
     without one is found at its next ping, every PING_SECONDS.
     """
     # Socket Mode's adapter (and its client) loads only when `--socket` chooses it.
     from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
-
-    from bot.slack.app import LISTENER_THREADS  # noqa: PLC0415
 
     return SocketModeHandler(app, app_token, web_client=web_client, concurrency=2 * LISTENER_THREADS,
                              ping_interval=PING_SECONDS)

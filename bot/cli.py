@@ -473,7 +473,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Only `planbot serve` loads Bolt and the server: the other commands start without them.
     from bot.slack.app import create_app  # noqa: PLC0415
     from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted  # noqa: PLC0415
+    from bot.slack.server import (  # noqa: PLC0415
+        CannotConnect,
+        make_http_server,
+        serve_socket_mode,
+        serve_until_interrupted,
+    )
 
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:
@@ -503,7 +508,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if args.socket:
             assert settings.slack_app_token is not None
             logging.getLogger("planbot").info("planbot serving over Socket Mode")
-            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            try:
+                serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            except CannotConnect as error:
+                print(f"planbot serve --socket cannot start: {error}", file=sys.stderr)
+                return 2
             return 0
         server = make_http_server(app, sessions, host=args.host, port=args.port, threads=args.threads)
         logging.getLogger("planbot").info("planbot serving on http://%s:%s/slack/events", args.host,

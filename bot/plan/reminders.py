@@ -184,7 +184,7 @@ def _due_column() -> ColumnElement[date]:
 def remindable() -> ColumnElement[bool]:
     """Actions that are still to be delivered. When closure brings business as usual, its status
     is excluded here too."""
-    return Action.status != ActionStatus.COMPLETE.value
+    return Action.status.not_in((ActionStatus.COMPLETE.value, ActionStatus.BAU.value))
 
 
 def _deadline_subjects(plan_ids: Sequence[int], horizon: date) -> Select:  # type: ignore[type-arg]

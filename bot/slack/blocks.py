@@ -73,7 +73,7 @@ REASON_CHARS = 200
 RECOMMENDATION_CHARS = 300
 
 # The one RAG emoji set: status lists, App Home and the summary all show these.
-RAG_EMOJI: Final = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
+RAG_EMOJI: Final = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢", Rag.BAU: "🔵"}
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 ACTION_BLOCK_PREFIX = "action."
 NAV_BLOCK_ID = "nav"

@@ -453,7 +453,7 @@ def test_a_missing_status_column_means_not_started() -> None:
 
 
 def test_action_status_values_are_stable_strings() -> None:
-    assert [status.value for status in ActionStatus] == ["not_started", "in_progress", "complete"]
+    assert [status.value for status in ActionStatus] == ["not_started", "in_progress", "complete", "bau"]
 
 
 # Headings and file shape

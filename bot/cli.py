@@ -24,9 +24,13 @@ from bot.clock import Clock, trial_clock
 from bot.config import Settings
 from bot.plan import audit, queries, services
 from bot.plan import reminders as reminder_rules
+from bot.plan.closure import Decision, close_plan, reopen_plan
+from bot.plan.closure_report import closure_report, render_closure
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
+from bot.plan.evidence import parse_review_months, set_closing_settings
 from bot.plan.importer import export_plan, import_plan
+from bot.plan.pack import inspector_pack
 from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
@@ -516,6 +520,111 @@ def _add_reminder_commands(sub: argparse._SubParsersAction) -> None:  # type: ig
     p.set_defaults(handler=cmd_reminders)
 
 
+def _decisions(args: argparse.Namespace) -> list[Decision]:
+    """`--complete REF` and `--bau REF "WHERE"` (each `--note` goes with the --bau before it)."""
+    notes = list(args.note or [])
+    baus = list(args.bau or [])
+    if len(notes) > len(baus):
+        raise UsageError("planbot close: each --note goes with a --bau; there are more notes than --bau.")
+    decisions = [Decision(ref, bau=True, where=where, note=notes[n] if n < len(notes) else None)
+                 for n, (ref, where) in enumerate(baus)]
+    return decisions + [Decision(ref, bau=False) for ref in args.complete or []]
+
+
+def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
+    sessions = _sessions(settings)
+    with sessions.begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        closed = close_plan(session, plan, _cli_actor(), _clock(settings)(), _decisions(args))
+        if args.dry_run:
+            session.rollback()
+    done = "Would close" if args.dry_run else "Closed"
+    print(f"{done} plan {closed.plan_key}: {plural(len(closed.completed), 'action')} completed and "
+          f"{len(closed.moved)} moved to business as usual at closing; "
+          f"{plural(closed.reviews, 'effectiveness review')} scheduled."
+          + (" Nothing was written." if args.dry_run else ""))
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
+    with _sessions(settings).begin() as session:
+        reopen_plan(session, queries.get_plan(session, args.plan), _cli_actor(), _clock(settings)(), args.reason)
+    print(f"Reopened plan {args.plan}: it takes changes again, and its summaries and reminders start again.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`planbot report KEY --closure`: the closure report (the board paper is the other report)."""
+    if not args.closure:
+        raise UsageError("planbot report: say which report; `--closure` prints a closed plan's closure report.")
+    with _sessions(settings).read() as session:
+        report = closure_report(session, queries.get_plan(session, args.plan), _clock(settings)())
+    sys.stdout.write(render_closure(report, args.format))
+    return 0
+
+
+def cmd_closing(args: argparse.Namespace, settings: Settings) -> int:
+    """`planbot closing KEY [evidence on|off] [reviews N|off]`: show or set them."""
+    words = [w.lower() for w in args.settings]
+    evidence: bool | None = None
+    months: int | None | str = "unchanged"
+    while words:
+        name, value, words = words[0], (words[1] if len(words) > 1 else ""), words[2:]
+        if name == "evidence" and value in ("on", "off"):
+            evidence = value == "on"
+        elif name == "reviews" and value:
+            months = parse_review_months(value)
+        else:
+            raise UsageError('planbot closing: say "evidence on|off" or "reviews MONTHS|off".')
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        if evidence is not None or months != "unchanged":
+            set_closing_settings(session, plan, _cli_actor(), _clock(settings)(), evidence_required=evidence,
+                                 review_months=months)
+        required = "required" if plan.evidence_required else "not required"
+        reviews = f"{plan.review_months} months after completion" if plan.review_months else "off"
+    print(f"Plan {args.plan}: evidence {required} before an action is complete; effectiveness reviews {reviews}.")
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace, settings: Settings) -> int:
+    with _sessions(settings).read() as session:
+        plan = queries.get_plan(session, args.plan)
+        data = inspector_pack(session, plan, _clock(settings)())
+    Path(args.output).write_bytes(data.zip_bytes())
+    print(f"Wrote {args.output}: {plural(len(data.actions), 'action')}, {plural(len(data.events), 'audit event')}, "
+          f"{len(data.summaries)} posted summaries.")
+    return 0
+
+
+def _add_closing_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("close", help="close a plan: each open action completed or moved to business as usual")
+    p.add_argument("plan")
+    p.add_argument("--bau", nargs=2, action="append", metavar=("REF", "WHERE"),
+                   help="move REF to business as usual, where it now lives (a service plan, a team)")
+    p.add_argument("--note", action="append", help="a note for the --bau before it")
+    p.add_argument("--complete", action="append", metavar="REF", help="mark REF complete at closing")
+    p.add_argument("--dry-run", action="store_true", help="check and say what would happen; write nothing")
+    p.set_defaults(handler=cmd_close)
+    p = sub.add_parser("reopen", help="reopen a closed plan (audited)")
+    p.add_argument("plan")
+    p.add_argument("--reason")
+    p.set_defaults(handler=cmd_reopen)
+    p = sub.add_parser("report", help="a plan's report: --closure for a closed plan's closure report")
+    p.add_argument("plan")
+    p.add_argument("--closure", action="store_true", help="the closure report")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.set_defaults(handler=cmd_report)
+    p = sub.add_parser("closing", help="show or set whether completing needs evidence, and when reviews fall due")
+    p.add_argument("plan")
+    p.add_argument("settings", nargs="*", help='"evidence on|off", "reviews 6|off"')
+    p.set_defaults(handler=cmd_closing)
+    p = sub.add_parser("pack", help="the inspector's pack: one zip file to read offline")
+    p.add_argument("plan")
+    p.add_argument("--output", "-o", required=True, metavar="FILE.zip")
+    p.set_defaults(handler=cmd_pack)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -569,6 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_db_grant)
 
     _add_audit(sub)
+    _add_closing_commands(sub)
     return parser
 
 

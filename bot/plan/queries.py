@@ -243,11 +243,14 @@ def get_plan(session: Session, key: str) -> Plan:
     return plan
 
 
-def resolve_plan(session: Session, key: str | None, channel_id: str | None = None) -> Plan:
-    """The plan named; else the open plan linked to this channel; else the only open plan."""
+def resolve_plan(session: Session, key: str | None, channel_id: str | None = None, *,
+                 closed_too: bool = False) -> Plan:
+    """The plan named; else the open plan linked to this channel; else the only open plan (with
+    `closed_too`, closed plans count as well: reopening one, its reviews)."""
     if key:
         return get_plan(session, key)
-    open_plans = list(session.scalars(select(Plan).where(Plan.closed_at.is_(None)).order_by(Plan.key)))
+    query = select(Plan).order_by(Plan.key)
+    open_plans = list(session.scalars(query if closed_too else query.where(Plan.closed_at.is_(None))))
     if channel_id:
         linked = [p for p in open_plans if p.channel_id == channel_id]
         if len(linked) == 1:

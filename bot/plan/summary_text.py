@@ -1,5 +1,6 @@
 """The summary as Markdown (for board papers) and as plain text (for the terminal): two
-renderings of `bot.plan.outline`, which differ only in markup."""
+renderings of `bot.plan.outline`, which differ only in markup. Any outline renders the same way
+(`markdown_of`, `text_of`): the closure report's too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.plan.outline import (
     Figures,
     Heading,
     Item,
+    Outline,
     Para,
     Person,
     RecommendationExceptions,
@@ -117,7 +119,11 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(s: Summary) -> str:
-    doc = outline(s)
+    return markdown_of(outline(s))
+
+
+def markdown_of(doc: Outline) -> str:
+    """Any outline (a summary's, a closure report's) as Markdown."""
     out = [f"# {' '.join(doc.title.split())}", f"**{run_text(doc.headline)}**"]
     for node in _walk(doc.sections):
         match node:
@@ -161,7 +167,11 @@ def _text_table(table: _Grid, width: int) -> str:
 
 
 def render_text(s: Summary, width: int = TEXT_WIDTH) -> str:
-    doc = outline(s)
+    return text_of(outline(s), width)
+
+
+def text_of(doc: Outline, width: int = TEXT_WIDTH) -> str:
+    """Any outline (a summary's, a closure report's) as plain text."""
     out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(run_text(doc.headline), width)]
     for node in _walk(doc.sections):
         match node:

@@ -33,7 +33,7 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.plan.identity import Actor
 from bot.slack import deliveries
-from bot.slack.ids import ActionButton, ActionId, CallbackId, ModalMetadata, ViewSpec
+from bot.slack.ids import ActionButton, ActionId, CallbackId, ClosingMetadata, ModalMetadata, ViewSpec
 
 log = logging.getLogger("planbot.slack")
 
@@ -52,10 +52,16 @@ BUTTON_VALUES: dict[str, type[BaseModel]] = {
     ActionId.NEXT_PAGE: ViewSpec,
     ActionId.SHARE: ViewSpec,
     ActionId.POST_SUMMARY: ViewSpec,
+    ActionId.ADD_EVIDENCE: ActionButton,
+    ActionId.REVIEW_YES: ActionButton,
+    ActionId.REVIEW_NOT_YET: ActionButton,
 }
 MODAL_METADATA: dict[str, type[BaseModel]] = {
     CallbackId.REVISE: ModalMetadata,
     CallbackId.NOTE: ModalMetadata,
+    CallbackId.EVIDENCE: ModalMetadata,
+    CallbackId.REVIEW: ModalMetadata,
+    CallbackId.CLOSE: ClosingMetadata,
 }
 
 Model = TypeVar("Model", bound=BaseModel)

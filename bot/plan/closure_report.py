@@ -91,7 +91,7 @@ def closure_report(session: Session, plan: Plan, now: datetime) -> ClosureReport
     first = session.scalar(select(func.min(ActionEvent.at)).where(ActionEvent.plan_id == plan.id))
     started = today_in(plan.timezone, min(plan.created_at, first) if first else plan.created_at)
     notes = dict(session.execute(select(Action.id, Action.bau_note).where(
-        Action.plan_id == plan.id, Action.bau_note.is_not(None))).tuples().all())
+        Action.plan_id == plan.id, Action.bau_note.is_not(None))).all())
     return ClosureReport(
         plan=view.plan, started=started, closed=closed, closed_by=plan.closed_by or "",
         generated_at=now,

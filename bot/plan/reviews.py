@@ -48,13 +48,19 @@ class ReviewItem:
         return self.outcome is None
 
 
-def reviews_of(session: Session, plan: Plan, *, waiting_only: bool = False, due_by: date | None = None,
-               limit: int | None = None) -> list[ReviewItem]:
-    """The plan's reviews: waiting ones soonest first, then answered ones, in plan order."""
-    query = (select(EffectivenessReview, Action.ref, Action.description)
+def reviews_of(session: Session, plan: Plan | None, *, waiting_only: bool = False, due_by: date | None = None,  # noqa: PLR0913 - filters, each optional
+               limit: int | None = None, owner: Actor | None = None) -> list[ReviewItem]:
+    """The plan's reviews (or, with `owner`, those of actions owned by that person's roles, in
+    every plan): waiting ones soonest first, then answered ones, in plan order."""
+    from bot.plan.queries import _owned_by  # noqa: PLC0415 - the one owners query, shared
+    query = (select(EffectivenessReview, Action.ref, Action.description, Plan.key)
              .join(Action, Action.id == EffectivenessReview.action_id)
              .join(Recommendation, Recommendation.id == Action.recommendation_id)
-             .where(Action.plan_id == plan.id))
+             .join(Plan, Plan.id == Action.plan_id))
+    if plan is not None:
+        query = query.where(Action.plan_id == plan.id)
+    if owner is not None:
+        query = query.where(Action.id.in_(_owned_by(owner)))
     if waiting_only:
         query = query.where(EffectivenessReview.outcome.is_(None))
     if due_by is not None:
@@ -63,9 +69,9 @@ def reviews_of(session: Session, plan: Plan, *, waiting_only: bool = False, due_
                            Recommendation.number, Action.position, EffectivenessReview.id)
     rows = session.execute(query.limit(limit) if limit is not None else query).all()
     from bot.plan.queries import _owners_of  # noqa: PLC0415 - the one owners query, shared
-    owners = _owners_of(session, [r.action_id for r, _, _ in rows])
-    return [ReviewItem(r.id, plan.key, r.action_id, ref, description, owners.get(r.action_id, ()), r.due, r.outcome,
-                       r.answered_by, r.answered_at, r.comment) for r, ref, description in rows]
+    owners = _owners_of(session, [r.action_id for r, _, _, _ in rows])
+    return [ReviewItem(r.id, key, r.action_id, ref, description, owners.get(r.action_id, ()), r.due, r.outcome,
+                       r.answered_by, r.answered_at, r.comment) for r, ref, description, key in rows]
 
 
 def verified(session: Session, action_ids: Sequence[int]) -> set[int]:

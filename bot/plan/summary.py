@@ -327,7 +327,7 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
     last_event_id = session.scalar(select(func.max(ActionEvent.id)).where(ActionEvent.plan_id == plan.id))
     evidence = dict(session.execute(
         select(Evidence.action_id, func.count()).join(Action, Action.id == Evidence.action_id)
-        .where(Action.plan_id == plan.id, Evidence.removed_at.is_(None)).group_by(Evidence.action_id)).tuples().all())
+        .where(Action.plan_id == plan.id, Evidence.removed_at.is_(None)).group_by(Evidence.action_id)).all())
 
     return Summary(
         plan=view.plan,

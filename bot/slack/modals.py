@@ -27,7 +27,6 @@ from bot.plan.dates import format_long
 from bot.plan.errors import InvalidInputs, PlanError
 from bot.plan.evidence import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH
 from bot.plan.queries import ActionView, PlanView
-from bot.plan.reviews import ReviewItem
 from bot.plan.services import MAX_NOTE_LENGTH
 from bot.slack import errors, texts
 from bot.slack.blocks import fit, one_line
@@ -178,11 +177,9 @@ def submitted_evidence(state: dict[str, Any]) -> tuple[str, str]:
             _value(state, BlockId.EVIDENCE_DESCRIPTION, InputId.TEXT).get("value") or "")
 
 
-def review_modal(review: ReviewItem, metadata: ModalMetadata) -> dict[str, Any]:
+def review_modal(action: ActionView, metadata: ModalMetadata) -> dict[str, Any]:
     """"Yes, embedded" (a comment or a link) or "Not yet" (a reason and the next review's date)."""
-    intro = texts.REVIEW_MODAL_ACTION.format(ref=fit(review.ref, 40), title=fit(one_line(review.description),
-                                                                                 TITLE_SHOWN),
-                                             due=format_long(review.due))
+    intro = texts.REVIEW_MODAL_ACTION.format(ref=fit(action.ref, 40), title=_title(action))
     fields: list[Block]
     if metadata.answer == "yes":
         fields = [

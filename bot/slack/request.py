@@ -75,6 +75,7 @@ class Caller:
     actor: Actor
     channel_id: str | None = None
     delivery: str | None = None
+    trigger_id: str | None = None  # a command's or a click's, for opening a modal (it lives 3 s)
 
     @property
     def user_id(self) -> str:
@@ -105,7 +106,7 @@ def read_caller(context: BoltContext, body: dict[str, Any], delivery: str | None
     channel = context.channel_id or (_text(container.get("channel_id")) if isinstance(container, dict) else "")
     if isinstance(event, dict) and event.get("type") == "app_home_opened":
         channel = ""  # the app's DM with the user, not a channel a plan can be linked to
-    return Caller(actor, channel or None, delivery)
+    return Caller(actor, channel or None, delivery, _text(body.get("trigger_id")) or None)
 
 
 def read_control(body: dict[str, Any]) -> BaseModel | None:

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.plan import closure, evidence, queries, reviews
-from bot.plan.errors import Conflict
 from bot.plan.closure_report import closure_report, render_closure
+from bot.plan.errors import Conflict
 from bot.plan.rules import ActionStatus
 from bot.plan.summary import build_summary, month_period
 from bot.plan.summary_text import render_markdown
@@ -105,7 +105,8 @@ def test_a_closed_plan_refuses_changes_until_an_admin_reopens_it(database_url):
         assert refused.returncode == 1, args
         assert "Plan `ip2019` was closed on 31 March 2021; an admin can reopen it." in refused.stderr, args
     assert trail(sessions) == before
-    reopened = planbot(database_url, "reopen", KEY, "--reason", "one more action", clock=datetime(2021, 4, 2, tzinfo=UTC))
+    reopened = planbot(database_url, "reopen", KEY, "--reason", "one more action",
+                       clock=datetime(2021, 4, 2, tzinfo=UTC))
     assert reopened.returncode == 0, reopened.stderr
     assert planbot(database_url, "closing", KEY, "evidence", "on").returncode == 0
     with sessions.read() as session:

@@ -411,14 +411,15 @@ def find_action(session: Session, ref: str, plan_key: str | None, channel_id: st
     if plan_key:
         return get_action(session, get_plan(session, plan_key), ref)
     try:
-        return get_action(session, resolve_plan(session, None, channel_id), ref)
-    except AmbiguousPlan:
+        plan = resolve_plan(session, None, channel_id)
+    except (AmbiguousPlan, NotFound):  # several open plans, or none (a closed plan's action says it is closed)
         matches = list(
             session.scalars(select(Action).where(func.lower(Action.ref) == ref.strip().lower()))
         )
         if len(matches) == 1:
             return matches[0]
         raise
+    return get_action(session, plan, ref)
 
 
 def status(

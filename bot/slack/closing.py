@@ -89,11 +89,11 @@ def close_submitted(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
             if missing:
                 raise _Refused(missing)
             try:
-                closure.decide(session, plan, caller.actor, deps.clock(), decisions)
-                if closure.open_actions(session, plan, limit=1):
+                if len(closure.open_actions(session, plan)) > len(page):  # more pages follow
+                    closure.decide(session, plan, caller.actor, deps.clock(), decisions)
                     next_view = closing_view(session, deps, plan, metadata.channel_id)
                 else:
-                    closed = closure.close_plan(session, plan, caller.actor, deps.clock())
+                    closed = closure.close_plan(session, plan, caller.actor, deps.clock(), decisions)
             except PlanError as error:
                 raise _Refused(_decision_errors(error, ids)) from error
             key, channel = plan.key, plan.channel_id

@@ -631,11 +631,11 @@ def notice(text: str) -> Message:
 REVIEWS_SHOWN = 15  # due now: two blocks each
 
 
-def review_buttons(review: ReviewItem, view: ViewSpec) -> ActionsBlock:
-    """Yes / Not yet under a review that is due. The value names the action; who answers comes
-    from the signed payload."""
-    value = ActionButton(action_id=review.action_id, version=1, view=view).model_dump_json(exclude_defaults=True)
-    return ActionsBlock(block_id=f"review.{review.id}", elements=[
+def review_buttons(action_id: int, view: ViewSpec) -> ActionsBlock:
+    """Yes / Not yet under an action whose review is due. The value names the action (a review is
+    not versioned: 1); who answers comes from the signed payload."""
+    value = ActionButton(action_id=action_id, version=1, view=view).model_dump_json(exclude_defaults=True)
+    return ActionsBlock(block_id=f"review.{action_id}", elements=[
         button(texts.REVIEW_YES, ActionId.REVIEW_YES, value, style="primary"),
         button(texts.REVIEW_NOT_YET, ActionId.REVIEW_NOT_YET, value),
     ])
@@ -648,7 +648,7 @@ def review_blocks(due: Sequence[ReviewItem], view: ViewSpec, room: int) -> list[
         if len(shown) + 3 > room:
             shown.append(context_block(texts.REVIEWS_MORE.format(count=len(due) - number)))
             break
-        shown += [section_block(review_line(review, "UTC")), review_buttons(review, view)]
+        shown += [section_block(review_line(review, "UTC")), review_buttons(review.action_id, view)]
     return shown
 
 

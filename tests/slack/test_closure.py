@@ -4,16 +4,18 @@ unblocked; closing refused while an action is undecided, then closed with one ac
 business as usual (the closure report posted to the plan's channel); every change on a closed
 plan refused with nothing written; reopening; a review coming due, answered Yes and Not yet."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.plan import queries
+from bot.plan import closure, queries, services
+from bot.plan.identity import Actor
 from bot.plan.rules import ActionStatus
 from bot.slack import modals, texts
 from bot.slack.ids import CLOSE_DECISION_BLOCK, CLOSE_NOTE_BLOCK, CLOSE_WHERE_BLOCK, ActionId, BlockId, InputId
 from storage.kinds import EventKind, ReviewOutcome
 from storage.models import ActionEvent, EffectivenessReview, Evidence
+from tests.helpers import reminders as reminder_helpers
 from tests.helpers.clicks import action_pk, action_row, button, events, settle, status_blocks, wait_for_posts
 from tests.helpers.plans import ADMIN, ALICE, BOB, MALLORY, big_plan_csv, load
 from tests.helpers.slackharness import find_button, message_text
@@ -304,3 +306,38 @@ def test_reviews_continue_after_the_plan_is_closed_and_show_on_app_home(planbot,
     with planbot.sessions.read() as session:
         outcomes = {r.action_id: r.outcome for r in session.scalars(select(EffectivenessReview))}
     assert outcomes[pk] == ReviewOutcome.EMBEDDED
+
+
+def test_a_review_due_on_a_closed_plan_is_asked_in_the_owners_reminder_dm_and_answered_there(planbot):
+    planbot.now = reminder_helpers.MONDAY
+    reminder_helpers.load_plan(planbot.sessions)
+    reminder_helpers.add_people(planbot.fake)
+    september = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)  # six months before Monday 1 March 2027
+    with planbot.sessions.begin() as session:
+        plan = queries.get_plan(session, "ppr")
+        services.complete(session, queries.get_action(session, plan, "1.1"), Actor(ALICE, "T1"), september)
+        undecided = [a.ref for a in closure.open_actions(session, plan)]
+        closure.close_plan(session, plan, Actor(ADMIN, "T1"), september + timedelta(days=1),
+                           [closure.Decision(ref, bau=True, where="the service plan") for ref in undecided])
+    report = reminder_helpers.remind(planbot.sessions, planbot.fake, reminder_helpers.MONDAY)
+    assert report.ok, report
+    [dm] = reminder_helpers.dms(planbot.fake, ALICE)
+    assert "Effectiveness review due: is it embedded?" in message_text(dm)
+    assert "Overdue" not in message_text(dm)  # a closed plan's deadlines have stopped
+    pk = action_pk(planbot.sessions, "1.1")
+    channel = planbot.fake.dm_channel(ALICE)
+    url = planbot.fake.new_response_url(channel=channel, message_ts=dm["ts"])
+    container = {"type": "message", "message_ts": dm["ts"], "channel_id": channel, "is_ephemeral": False}
+    before_opens = len(planbot.fake.calls_to("views.open"))
+    planbot.click(button(dm["blocks"], ActionId.REVIEW_NOT_YET, pk), user=ALICE, channel=channel, message=dm,
+                  response_url=url, container=container)
+    not_yet = opened_view(planbot, before_opens)
+    saved = planbot.submit(not_yet, {
+        BlockId.REVIEW_COMMENT: {InputId.TEXT: {"type": "plain_text_input", "value": "New staff still training"}},
+        BlockId.REVIEW_DATE: {InputId.DATE: {"type": "datepicker", "selected_date": "2027-09-01"}}}, user=ALICE)
+    assert saved.status == 200 and "errors" not in saved.body, saved.body
+    with planbot.sessions.read() as session:
+        rows = [(r.due.isoformat(), r.outcome) for r in
+                session.scalars(select(EffectivenessReview).where(EffectivenessReview.action_id == pk)
+                                .order_by(EffectivenessReview.id))]
+    assert rows == [("2027-03-01", ReviewOutcome.NOT_YET), ("2027-09-01", None)]

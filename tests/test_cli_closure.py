@@ -19,10 +19,12 @@ from bot.plan.errors import Conflict
 from bot.plan.rules import ActionStatus
 from bot.plan.summary import build_summary, month_period
 from bot.plan.summary_text import render_markdown
+from bot.scheduler import publish
 from storage.db import Sessions, make_engine
 from storage.kinds import EventKind, ReviewOutcome
 from storage.models import ActionEvent, Plan
 from tests.helpers.april import CLOSING_DAY, KEY, LEFT_OPEN, NOTE, SECRETARY, STARTED, WHERE, import_april
+from tests.helpers.summaries import CHANNEL, poster_for
 
 
 def planbot(database_url: str, *args: str, clock: datetime = CLOSING_DAY) -> subprocess.CompletedProcess[str]:
@@ -168,3 +170,21 @@ def test_the_closure_report_is_refused_for_an_open_plan(sessions):
             raise AssertionError("an open plan got a closure report")
     assert ReviewOutcome.EMBEDDED.value == "embedded"
     assert callable(render_closure)
+
+
+def test_each_posted_summary_is_in_the_pack_as_it_was_posted(database_url, fake_slack, tmp_path):
+    sessions = Sessions(make_engine(database_url))
+    import_april(sessions, channel_id=CHANNEL)
+    november = datetime(2020, 11, 2, 9, 0, tzinfo=UTC)
+    with sessions.read() as session:  # what it says when it is posted (its own event comes after)
+        posted = render_markdown(build_summary(session, queries.get_plan(session, KEY), month_period(2020, 11),
+                                               november))
+    outcome = publish(sessions, poster_for(fake_slack), plan_key=KEY, period=month_period(2020, 11),
+                      clock=lambda: november, worker="test", actor=SECRETARY)
+    assert outcome.kind == "posted", outcome
+    output = tmp_path / "pack.zip"
+    assert planbot(database_url, "pack", KEY, "--output", str(output)).returncode == 0
+    with zipfile.ZipFile(output) as archive:
+        assert archive.read("summaries/2020-11.md").decode() == posted
+        assert 'href="summaries/2020-11.md"' in archive.read("index.html").decode()
+    sessions.engine.dispose()

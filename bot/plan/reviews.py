@@ -49,7 +49,8 @@ class ReviewItem:
 
 
 def reviews_of(session: Session, plan: Plan | None, *, waiting_only: bool = False, due_by: date | None = None,  # noqa: PLR0913 - filters, each optional
-               limit: int | None = None, owner: Actor | None = None) -> list[ReviewItem]:
+               limit: int | None = None, owner: Actor | None = None,
+               action_id: int | None = None) -> list[ReviewItem]:
     """The plan's reviews (or, with `owner`, those of actions owned by that person's roles, in
     every plan): waiting ones soonest first, then answered ones, in plan order."""
     from bot.plan.queries import _owned_by  # noqa: PLC0415 - the one owners query, shared
@@ -61,6 +62,8 @@ def reviews_of(session: Session, plan: Plan | None, *, waiting_only: bool = Fals
         query = query.where(Action.plan_id == plan.id)
     if owner is not None:
         query = query.where(Action.id.in_(_owned_by(owner)))
+    if action_id is not None:
+        query = query.where(Action.id == action_id)
     if waiting_only:
         query = query.where(EffectivenessReview.outcome.is_(None))
     if due_by is not None:

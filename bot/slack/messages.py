@@ -71,7 +71,7 @@ def _one(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
         detail = queries.action_detail(session, action, deps.today(plan.timezone), viewer)
         spec = spec.model_copy(update={"plan": plan.key, "ref": action.ref, "offset": 0})
         evidence = evidence_of(session, [action.id]).get(action.id, [])
-        reviews = [r for r in reviews_of(session, plan) if r.action_id == action.id]
+        reviews = reviews_of(session, plan, action_id=action.id)
         return blocks.show_message(detail, spec, shareable=shareable, evidence=evidence, reviews=reviews)
     if spec.kind == "reviews":
         plan = queries.resolve_plan(session, spec.plan, channel_id, closed_too=True)

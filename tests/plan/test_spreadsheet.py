@@ -17,7 +17,8 @@ DATA = Path(__file__).parents[1] / "data"
 HEADER = "Recommendation,Actions,Owner,Delivery Date,Status"
 ACCEPTED_STATUSES = (
     "Complete, Completed, Done, Closed, Achieved, Delivered, Green, Blue, In progress, Ongoing, Started, Open, "
-    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started"
+    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started, "
+    "Business as usual, BAU, Transferred"
 )
 
 

@@ -76,6 +76,9 @@ def test_the_april_2021_plan_closes_into_business_as_usual_and_its_report_says_s
     assert "Every action was delivered except one, which was moved to business as usual." in text
     assert "Moved to business as usual (1)" in text and WHERE in text
 
+    status = planbot(database_url, "status", KEY)
+    assert "5 actions, 80% complete:  RED 0  AMBER 0  GREEN 4  BUSINESS AS USUAL 1" in status.stdout, status.stderr
+
     report = planbot(database_url, "report", KEY, "--closure")
     assert report.returncode == 0, report.stderr
     assert ("Plan closed on 31 March 2021 after 18 months (1 October 2019 to 31 March 2021): 4 of 5 actions\n"

@@ -30,7 +30,6 @@ from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.evidence import parse_review_months, set_closing_settings
 from bot.plan.importer import export_plan, import_plan
-from bot.plan.pack import inspector_pack
 from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
@@ -607,6 +606,7 @@ def cmd_closing(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_pack(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.pack import inspector_pack  # noqa: PLC0415 - only the pack loads Jinja2
     with _sessions(settings).read() as session:
         plan = queries.get_plan(session, args.plan)
         data = inspector_pack(session, plan, _clock(settings)())

@@ -18,6 +18,7 @@ from bot.plan.dates import format_full
 from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotFound
 from bot.plan.evidence import clean_url
 from bot.plan.identity import Actor
+from bot.plan.queries import _owned_by, _owners_of  # the one owners query, shared
 from bot.plan.rules import today_in
 from storage.kinds import EventKind, ReviewOutcome
 from storage.models import Action, EffectivenessReview, Evidence, Plan, Recommendation
@@ -53,7 +54,6 @@ def reviews_of(session: Session, plan: Plan | None, *, waiting_only: bool = Fals
                action_id: int | None = None) -> list[ReviewItem]:
     """The plan's reviews (or, with `owner`, those of actions owned by that person's roles, in
     every plan): waiting ones soonest first, then answered ones, in plan order."""
-    from bot.plan.queries import _owned_by  # noqa: PLC0415 - the one owners query, shared
     query = (select(EffectivenessReview, Action.ref, Action.description, Plan.key)
              .join(Action, Action.id == EffectivenessReview.action_id)
              .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -71,7 +71,6 @@ def reviews_of(session: Session, plan: Plan | None, *, waiting_only: bool = Fals
     query = query.order_by(EffectivenessReview.outcome.is_not(None), EffectivenessReview.due,
                            Recommendation.number, Action.position, EffectivenessReview.id)
     rows = session.execute(query.limit(limit) if limit is not None else query).all()
-    from bot.plan.queries import _owners_of  # noqa: PLC0415 - the one owners query, shared
     owners = _owners_of(session, [r.action_id for r, _, _, _ in rows])
     return [ReviewItem(r.id, key, r.action_id, ref, description, owners.get(r.action_id, ()), r.due, r.outcome,
                        r.answered_by, r.answered_at, r.comment) for r, ref, description, key in rows]

@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.clock import Clock, trial_clock
 from bot.config import Settings
+from bot.paper import formats as paper_formats
 from bot.plan import audit, queries, services
 from bot.plan import reminders as reminder_rules
 from bot.plan.closure import Decision, close_plan, reopen_plan
@@ -30,6 +31,7 @@ from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.evidence import parse_review_months, set_closing_settings
 from bot.plan.importer import export_plan, import_plan
+from bot.plan.paper import settings as paper_settings
 from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
@@ -39,6 +41,7 @@ from bot.plan.services import Actor
 from bot.plan.slippage import plan_slippage
 from bot.plan.spreadsheet import SheetRefused, read_plan_csv
 from bot.plan.summary import (
+    Period,
     build_summary,
     current_period,
     parse_month,
@@ -52,6 +55,7 @@ from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_slippage, render_status
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
+from storage.models import Plan
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -253,6 +257,14 @@ def _outcome_line(outcome: Outcome, tz: str) -> str:
             return f"Could not post {what}: {outcome.error}. Nothing was recorded as posted; try again."
 
 
+def _period(plan: Plan, month: str | None, now: datetime) -> Period:
+    """The period `--month` names (default: the current one) in the plan's schedule."""
+    schedule = plan_schedule(plan)
+    if month:
+        return period_for_month(schedule, *parse_month(month, today_in(plan.timezone, now)))
+    return current_period(schedule, plan.timezone, now)
+
+
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     if args.force and not args.post:
         raise UsageError("--force only goes with --post.")
@@ -261,11 +273,7 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     sessions = _sessions(settings)
     with sessions.read() as session:
         plan = queries.resolve_plan(session, args.plan)
-        schedule = plan_schedule(plan)
-        if args.month:
-            period = period_for_month(schedule, *parse_month(args.month, today_in(plan.timezone, now)))
-        else:
-            period = current_period(schedule, plan.timezone, now)
+        period = _period(plan, args.month, now)
         summary = build_summary(session, plan, period, now) if not args.post else None
     if summary is not None:
         if args.format == "json":
@@ -276,7 +284,91 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     outcome = publish(sessions, _poster(settings), plan_key=plan.key, period=period, clock=clock,
                       worker=default_worker(), actor=_cli_actor(), force=args.force)
     print(_outcome_line(outcome, plan.timezone), file=sys.stdout if outcome.ok else sys.stderr)
+    if outcome.attach_error:
+        print(f"Its board paper was not shared in the thread: {outcome.attach_error} (the bot needs the "
+              "files:write scope).", file=sys.stderr)
     return 0 if outcome.ok else 1
+
+
+CLOSURE_FORMATS = ("text", "markdown", "json")
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """The board paper, written to a file; with `--closure`, a closed plan's closure report."""
+    if args.closure:
+        return closure_report_command(args, settings)
+    if args.format in CLOSURE_FORMATS:
+        raise UsageError(f"planbot report: --format {args.format} is for the closure report (--closure); "
+                         "the board paper is docx, pdf or html.")
+    now = _clock(settings)()
+    fmt = paper_formats.Format(args.format or "pdf")
+    with _sessions(settings).read() as session:
+        plan = queries.resolve_plan(session, args.plan)
+        summary = build_summary(session, plan, _period(plan, args.month, now), now)
+        made = paper_formats.make_paper(session, plan, summary)
+    path = Path(args.output or f"{paper_formats.file_stem(summary)}.{fmt}")
+    path.write_bytes(paper_formats.write(made.paper, fmt))
+    print(f"Wrote {path}: {made.paper.title} ({fmt.name}).")
+    return 0
+
+
+def closure_report_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`planbot report KEY --closure [--format text|markdown|json] [--output FILE]`."""
+    form = args.format or "text"
+    if form not in CLOSURE_FORMATS:
+        raise UsageError("planbot report --closure: the closure report is text, markdown or json.")
+    with _sessions(settings).read() as session:
+        plan = queries.resolve_plan(session, args.plan, closed_too=True)
+        text = render_closure(closure_report(session, plan, _clock(settings)()), form)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    """Show or change a plan's board paper settings."""
+    now = _clock(settings)()
+    changes = {name: value for name in paper_settings.FIELDS if (value := getattr(args, name)) is not None}
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        lines = []
+        if changes:
+            changed = paper_settings.set_paper_settings(session, plan, _cli_actor(), now, changes)
+            lines.append(f"Changed: {', '.join(_option(n) for n in changed)}." if changed else "Nothing to change.")
+        current = paper_settings.paper_settings(session, plan)
+    lines.append(f"Plan {plan.key}: board paper settings (a section with no text is left out of the paper).")
+    for field in paper_settings.FIELDS.values():
+        shown = current.shown(field.name)
+        lines.append(f"  {field.label} ({_option(field.name)}): {shown if shown else '(not set)'}")
+    print("\n".join(lines))
+    return 0
+
+
+def _add_paper_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="write a plan's board paper (the summary as a document, with a chart), "
+                                      "or with --closure print a closed plan's closure report")
+    p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")
+    p.add_argument("--month", help="the month it reports on, e.g. 2027-03 (default: the current period)")
+    p.add_argument("--format", choices=[*(f.value for f in paper_formats.Format), *CLOSURE_FORMATS],
+                   help="the board paper: docx, pdf (default) or html; the closure report: text (default), "
+                        "markdown or json")
+    p.add_argument("--output", "-o", metavar="FILE", help="where to write it (default: KEY-PERIOD-board-paper.FORMAT)")
+    p.add_argument("--closure", action="store_true", help="the closure report of a closed plan")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("plan", help="show or change a plan's board paper settings (cover fields, sections)")
+    p.add_argument("plan")
+    for field in paper_settings.FIELDS.values():
+        p.add_argument(_option(field.name), dest=field.name, metavar="TEXT",
+                       help=f'{field.label} (at most {field.limit:,} characters; "" clears it)')
+    p.set_defaults(handler=cmd_plan)
 
 
 def _schedule_lines(info: ScheduleInfo, changed: bool | None) -> list[str]:
@@ -571,16 +663,6 @@ def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    """`planbot report KEY --closure`: the closure report (the board paper is the other report)."""
-    if not args.closure:
-        raise UsageError("planbot report: say which report; `--closure` prints a closed plan's closure report.")
-    with _sessions(settings).read() as session:
-        report = closure_report(session, queries.get_plan(session, args.plan), _clock(settings)())
-    sys.stdout.write(render_closure(report, args.format))
-    return 0
-
-
 def cmd_closing(args: argparse.Namespace, settings: Settings) -> int:
     """`planbot closing KEY [evidence on|off] [reviews N|off]`: show or set them."""
     words = [w.lower() for w in args.settings]
@@ -629,11 +711,6 @@ def _add_closing_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     p.add_argument("plan")
     p.add_argument("--reason")
     p.set_defaults(handler=cmd_reopen)
-    p = sub.add_parser("report", help="a plan's report: --closure for a closed plan's closure report")
-    p.add_argument("plan")
-    p.add_argument("--closure", action="store_true", help="the closure report")
-    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    p.set_defaults(handler=cmd_report)
     p = sub.add_parser("closing", help="show or set whether completing needs evidence, and when reviews fall due")
     p.add_argument("plan")
     p.add_argument("settings", nargs="*", help='"evidence on|off", "reviews 6|off"')
@@ -650,6 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serving_parsers(sub)
     _add_reminder_commands(sub)
+    _add_paper_commands(sub)
 
     p = sub.add_parser("summary", help="print a plan's summary, or post it to its channel once per period")
     p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")
@@ -724,6 +802,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # the PDF's font subsetting, line by line
     try:
         return int(args.handler(args, settings))
     except (PlanError, UsageError) as error:

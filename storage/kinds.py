@@ -70,6 +70,8 @@ class EventKind(StrEnum):
     PLAN_SETTINGS = "plan_settings"  # evidence required, the review interval
     REVIEW_SCHEDULED = "review_scheduled"
     REVIEW_ANSWERED = "review_answered"
+    # The board paper (bot/plan/paper/settings.py): one event per setting changed.
+    PAPER_SETTING = "paper_setting"
 
 
 class PostState(StrEnum):

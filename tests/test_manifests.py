@@ -7,7 +7,8 @@ import pytest
 
 MANIFESTS = Path(__file__).parents[1] / "manifests"
 SCOPES = {"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history",
-          "im:write", "im:history"}  # reminders: conversations.open, and finding an earlier DM before a retry
+          "im:write", "im:history",  # reminders: conversations.open, and finding an earlier DM before a retry
+          "files:write"}  # the board paper and its chart, shared in the summary's thread
 
 
 @pytest.mark.parametrize("name", ["http.json", "socket.json"])

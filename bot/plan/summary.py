@@ -9,6 +9,7 @@ lays the report out once, with its executive sentence and exceptions, and every 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.plan import queries
+from bot.plan import people, queries
 from bot.plan.dates import MAX_YEAR, MIN_YEAR, MONTH_NAMES, MONTHS, format_long
 from bot.plan.errors import InvalidInput
 from bot.plan.phrases import plural
@@ -204,6 +205,13 @@ class Summary:
     moved_to_bau: tuple[ActionView, ...] = ()
     evidence: dict[int, int] = field(default_factory=dict)
     reviews: tuple[ReviewItem, ...] = ()
+    # The people it names (user id -> name, as Slack last gave it): `bot.plan.people`.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def actors(self) -> set[str]:
+        """Everyone whose change the summary reports."""
+        return {c.actor for c in self.completed} | {r.actor for r in self.revised}
 
     @property
     def title(self) -> str:
@@ -351,6 +359,7 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         moved_to_bau=tuple(a for a in everything if a.status == ActionStatus.BAU),
         evidence=evidence,
         reviews=tuple(reviews_of(session, plan)),
+        names=people.known_names(session, [c.actor for c in completions.values()] + [r.actor for r in revisions]),
     )
 
 

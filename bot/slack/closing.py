@@ -25,12 +25,12 @@ from bot.plan.errors import InvalidInput, InvalidInputs, PlanError
 from bot.plan.identity import Actor
 from bot.plan.outline import Outline
 from bot.plan.summary_text import run_text
-from bot.scheduler import PostFailed
+from bot.scheduler import PostFailed, Refused
 from bot.slack import blocks, deadline, deliveries, errors, modals, texts
 from bot.slack.blocks import Message, fallback, header_block, section_block, shorten
 from bot.slack.context import Deps
 from bot.slack.ids import CLOSE_DECISION_BLOCK, CLOSE_WHERE_BLOCK, ClosingMetadata, ModalMetadata
-from bot.slack.poster import Refused, SlackPoster
+from bot.slack.poster import SlackPoster
 from bot.slack.request import caller_of, control_of
 from bot.slack.summary_blocks import MESSAGE_BUDGET, REPLY_BLOCKS, SECTION_BUDGET, _blocks, _lay_out, _pages, mrkdwn
 from storage.models import Action, Plan

@@ -46,6 +46,7 @@ class CallbackId(StrEnum):
     EVIDENCE = "plan.evidence.modal"
     CLOSE = "plan.close.modal"
     REVIEW = "plan.review.modal"
+    PAPER_SETTINGS = "plan.paper.modal"
 
 
 class BlockId(StrEnum):
@@ -123,3 +124,15 @@ class ClosingMetadata(BaseModel):
     plan_id: DatabaseId
     action_ids: tuple[DatabaseId, ...]  # the open actions on this page, in order
     channel_id: str | None = None
+
+
+class PaperModalMetadata(BaseModel):
+    """The board paper settings modal's private_metadata: which plan it edits (never who may)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan: str = Field(min_length=1, max_length=32)
+
+
+PAPER_BLOCK_PREFIX = "paper."  # + a paper setting's name: the modal's block id for it
+PAPER_INPUT = "value"

@@ -33,7 +33,15 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.plan.identity import Actor
 from bot.slack import deliveries
-from bot.slack.ids import ActionButton, ActionId, CallbackId, ClosingMetadata, ModalMetadata, ViewSpec
+from bot.slack.ids import (
+    ActionButton,
+    ActionId,
+    CallbackId,
+    ClosingMetadata,
+    ModalMetadata,
+    PaperModalMetadata,
+    ViewSpec,
+)
 
 log = logging.getLogger("planbot.slack")
 
@@ -62,6 +70,7 @@ MODAL_METADATA: dict[str, type[BaseModel]] = {
     CallbackId.EVIDENCE: ModalMetadata,
     CallbackId.REVIEW: ModalMetadata,
     CallbackId.CLOSE: ClosingMetadata,
+    CallbackId.PAPER_SETTINGS: PaperModalMetadata,
 }
 
 Model = TypeVar("Model", bound=BaseModel)

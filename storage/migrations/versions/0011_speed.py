@@ -2,15 +2,15 @@
 and position order) so a page of a plan is one indexed range, and an index that counts a plan's
 actions by status and current due date without reading the table.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

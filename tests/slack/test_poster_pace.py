@@ -19,7 +19,6 @@ from tests.helpers.summaries import CHANNEL, load_big_plan, poster_for, replies,
 
 CREATED = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
 MARCH_SLOT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # the plans' first monthly summary falls due
-GAP = 0.9  # seconds between two messages' ts in one channel, at least (see below)
 
 
 @pytest.fixture
@@ -47,11 +46,9 @@ def test_a_summary_and_its_thread_keep_slacks_pace_and_are_never_refused(session
     load_big_plan(sessions, CREATED, 400)
     [outcome] = Scheduler(sessions, poster_for(paced_slack, pause=1.0), clock=lambda: MARCH_SLOT).tick()
     assert outcome.kind == "posted"
-    posted = sorted(float(m["ts"]) for m in paced_slack.messages(CHANNEL))
     assert len(top_level(paced_slack)) == 1 and len(replies(paced_slack)) >= 2
-    # A message's ts is taken when the local Slack stores it, a little after it arrived: the
-    # pace itself is held on arrival, and any post inside it would be refused (429).
-    assert all(later - earlier >= GAP for earlier, later in zip(posted, posted[1:]))
+    # The paced local Slack refuses (429) any post within a second of the channel's last one,
+    # timed on arrival: none refused means every post kept the pace.
     assert paced_slack.refusal_counts() == {}
 
 
@@ -76,7 +73,6 @@ def test_summaries_due_together_are_posted_side_by_side_each_once_and_at_slacks_
     for where in channels:
         assert len(top_level(paced_slack, where)) == 1 and len(replies(paced_slack, where)) >= 2
         posted = sorted(float(m["ts"]) for m in paced_slack.messages(where))
-        assert all(later - earlier >= GAP for earlier, later in zip(posted, posted[1:]))
         spans.append((posted[0], posted[-1]))
     # Each plan's thread was still going out when the next plan's summary began.
     assert all(start < end for (_, end), (start, _) in zip(spans, spans[1:]))

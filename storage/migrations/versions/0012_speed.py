@@ -2,15 +2,15 @@
 and position order) so a page of a plan is one indexed range, and an index that counts a plan's
 actions by status and current due date without reading the table.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -79,6 +79,9 @@ class Plan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
+    # The Slack workspace, or Enterprise Grid organisation, whose people see the plan ('' for a
+    # single-token install). Slack requests see only their own (storage/scope.py).
+    workspace: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
     title: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text, default="")
     channel_id: Mapped[str | None] = mapped_column(String(32))

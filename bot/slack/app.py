@@ -55,7 +55,7 @@ def create_app(
         token_verification_enabled=token_verification,
         logger=logging.getLogger("planbot.bolt"),
     )
-    deps = Deps(settings=settings, sessions=sessions.limited(TRANSACTION_SECONDS), clock=clock)
+    deps = Deps(settings=settings, sessions=sessions.limited(TRANSACTION_SECONDS).requiring_scope(), clock=clock)
     errors.register(app)
     app.use(answer_in_time(deps.sessions))  # first: whatever holds a request up, Slack is answered in time
     app.use(read_request)  # who acted and the clicked control's value, read once for every listener

@@ -194,7 +194,7 @@ OWN_WORDS: Final = ("mute", "unmute")
 def reminders_command(deps: Deps, caller: Caller, words: list[str]) -> Message:
     lowered = [w.lower() for w in words]
     if lowered in (["mute"], ["unmute"]):
-        with deps.sessions.begin() as session:
+        with deps.sessions_for(caller.actor).begin() as session:
             deliveries.claim(session, caller.delivery, deps.clock())  # a replay stops here
             changed = domain.set_muted(session, caller.actor, deps.clock(), lowered == ["mute"])
             if lowered == ["mute"]:
@@ -207,7 +207,7 @@ def reminders_command(deps: Deps, caller: Caller, words: list[str]) -> Message:
         plan_key, words, lowered = words[0], words[1:], lowered[1:]
     if any(w in OWN_WORDS for w in lowered):
         raise InvalidInput(texts.REMINDERS_USAGE, field="setting")
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         notice = None
         if lowered and lowered != ["show"]:
             deliveries.claim(session, caller.delivery, deps.clock())  # a replay stops here
@@ -242,7 +242,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         actor = caller_of(context).actor
         with errors.replies_on_error(None, home.HomeNotice(client, deps, actor)):
-            with deps.sessions.begin() as session:
+            with deps.sessions_for(actor).begin() as session:
                 deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
                 domain.set_muted(session, actor, deps.clock(), muted)
             home.publish(client, deps, actor, notice=texts.REMINDERS_MUTED if muted else texts.REMINDERS_UNMUTED)

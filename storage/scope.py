@@ -19,12 +19,17 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from storage.models import Action, ActionEvent, Plan, PlanAdmin, Recommendation, ReminderSettings, SummaryPost
 
 WORKSPACE = "planbot_workspace"  # the key in Session.info
+# An execution option for the one question asked across workspaces: whether a plan key is taken
+# (keys are unique in the whole database, so the command line can name any plan by its key).
+ALL_WORKSPACES = "planbot_all_workspaces"
 PLAN_TABLES = (Action, ActionEvent, PlanAdmin, Recommendation, ReminderSettings, SummaryPost)
 
 
 def _scope_statement(state: ORMExecuteState) -> None:
     workspace = state.session.info.get(WORKSPACE)
     if workspace is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(ALL_WORKSPACES):
         return
     plans_here = select(Plan.id).where(Plan.workspace == workspace).scalar_subquery()
     state.statement = state.statement.options(

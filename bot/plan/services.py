@@ -24,10 +24,12 @@ from bot.plan.storable import storable
 from storage.db import rows_matched
 from storage.kinds import EventKind
 from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleAlias, RoleMember
+from storage.scope import ALL_WORKSPACES, workspace_of
 
 __all__ = ["Actor"]  # re-exported: callers have always found the actor here
 
 MAX_NOTE_LENGTH = 2000
+WORKSPACE_LENGTH = 32
 
 
 def record(
@@ -329,14 +331,33 @@ def create_plan(
         raise InvalidInput(
             f'"{key}" cannot be a plan key: use up to 32 lower-case letters, digits, - or _.', field="plan"
         )
-    if session.scalar(select(func.count()).select_from(Plan).where(Plan.key == key)):
+    # Keys are unique across workspaces (the command line names a plan by its key alone).
+    taken = select(func.count()).select_from(Plan).where(Plan.key == key).execution_options(**{ALL_WORKSPACES: True})
+    if session.scalar(taken):
         raise Conflict(f"There is already a plan `{key}`.")
-    plan = Plan(key=key, title=title.strip() or key, source=source, channel_id=channel_id,
+    # A plan is made in the workspace the session is scoped to ('' for a single-token install).
+    plan = Plan(key=key, workspace=workspace_of(session) or "", title=title.strip() or key, source=source,
+                channel_id=channel_id,
                 timezone=timezone, schedule="monthly", schedule_since=now, created_at=now)
     session.add(plan)
     session.flush()
     record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CREATED, new=key)
     return plan
+
+
+def move_plan(session: Session, plan: Plan, actor: Actor, now: datetime, workspace: str) -> str:
+    """Give the plan to another workspace (or Grid organisation): its people see it from then on,
+    the others' no longer do. The workspace it had is returned and kept in the audit trail."""
+    workspace = workspace.strip()
+    if len(workspace) > WORKSPACE_LENGTH or (workspace and not workspace.isalnum()):
+        raise InvalidInput(f'"{workspace}" is not a Slack workspace or organisation id, like T0123456789.',
+                           field="workspace")
+    before = plan.workspace
+    if before != workspace:
+        plan.workspace = workspace
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_WORKSPACE, old=before,
+               new=workspace)
+    return before
 
 
 def set_owners(session: Session, action: Action, actor: Actor, now: datetime, roles: list[str]) -> bool:

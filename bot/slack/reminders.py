@@ -161,8 +161,8 @@ class SlackCourier:
         self.client: WebClient = poster.reader
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> SlackCourier:
-        return cls(SlackPoster.from_settings(settings, **{"history_limit": HISTORY_LIMIT, **options}))
+    def from_settings(cls, settings: Settings, *, token: str | None = None, **options: Any) -> SlackCourier:
+        return cls(SlackPoster.from_settings(settings, token=token, **{"history_limit": HISTORY_LIMIT, **options}))
 
     def _call(self, call: Callable[[], Any]) -> Any:
         try:

@@ -86,11 +86,11 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
 class PlanbotServer:
     """A running planbot app and the means to talk to it as Slack would."""
 
-    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime) -> None:
+    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime, settings: Settings | None = None) -> None:
         self.fake = fake
         self.sessions = sessions
         self.now = clock
-        settings = Settings(
+        settings = settings or Settings(
             slack_bot_token=SecretStr("xoxb-test-token"),
             slack_signing_secret=SecretStr(SIGNING_SECRET),
             slack_api_url=fake.url,

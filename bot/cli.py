@@ -106,6 +106,15 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
+def _workspace_of_plan(sessions: Sessions, key: str) -> str:
+    """The workspace of the plan with this key ('' if there is none yet: a single-token install's)."""
+    with sessions.read() as session:
+        try:
+            return queries.get_plan(session, key).workspace
+        except PlanError:
+            return ""
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.path)
     try:
@@ -122,6 +131,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     sessions = _sessions(settings)
     if args.workspace:
         sessions = sessions.scoped(args.workspace)  # a new plan is made there; a plan of another is not touched
+    else:
+        sessions = sessions.scoped(_workspace_of_plan(sessions, args.plan))
     with sessions.begin() as session:
         report = import_plan(
             session, sheet, key=args.plan, actor=_cli_actor(), now=_clock(settings)(), title=args.title,
@@ -166,7 +177,7 @@ def cmd_slippage(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
     now = _clock(settings)()
-    with _sessions(settings).begin() as session:
+    with _sessions(settings).scoped(args.workspace or "").begin() as session:  # each workspace names its own roles
         if args.role_command == "rename":
             role = services.rename_role(session, _cli_actor(), now, args.old, args.new)
             print(f'Renamed the role "{" ".join(args.old.split())}" to "{role.name}"; the people who held it still do, '
@@ -474,10 +485,12 @@ def _add_slippage_and_role(sub: argparse._SubParsersAction) -> None:  # type: ig
     p = role.add_parser("rename", help='give a role a new name: planbot role rename "OLD" "NEW"')
     p.add_argument("old")
     p.add_argument("new")
+    p.add_argument("--workspace", metavar="ID", help="serving many workspaces: whose role (each names its own)")
     p.set_defaults(handler=cmd_role)
     p = role.add_parser("merge", help='make two roles one: planbot role merge "FROM" "INTO"')
     p.add_argument("source", metavar="FROM")
     p.add_argument("target", metavar="INTO")
+    p.add_argument("--workspace", metavar="ID", help="serving many workspaces: whose roles (each names its own)")
     p.set_defaults(handler=cmd_role)
 
 

@@ -123,11 +123,15 @@ class Role(Base):
     __tablename__ = "roles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The workspace whose plans use it (as `Plan.workspace`): each workspace names its own roles.
+    workspace: Mapped[str] = mapped_column(String(32), default="", server_default="")
     name: Mapped[str] = mapped_column(String(200))
     # Lower-cased, whitespace-folded name: roles match case-insensitively.
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(200))
 
     members: Mapped[list[RoleMember]] = relationship(back_populates="role")
+
+    __table_args__ = (UniqueConstraint("workspace", "name_key"),)
 
 
 class RoleAlias(Base):
@@ -138,8 +142,11 @@ class RoleAlias(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    workspace: Mapped[str] = mapped_column(String(32), default="", server_default="")
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("workspace", "name_key"),)
 
 
 class RoleMember(Base):

@@ -7,8 +7,9 @@ session runs through the ORM then sees only that workspace's plans and what hang
 SQLAlchemy's global criteria (`with_loader_criteria`), so a query written tomorrow is scoped
 too: an id from another workspace, in a forged button value or typed, is simply not found.
 
-Roles and who holds them are kept by organisation already (`role_members.org_id`); reminder
-people and deliveries are per Slack user, whose ids are unique across organisations.
+Roles are each workspace's own too (`roles.workspace`), made in the session's workspace; who
+holds one is kept by the holder's organisation (`role_members.org_id`). Reminder people and
+deliveries are per Slack user, whose ids are unique across organisations.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from __future__ import annotations
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
-from storage.models import Action, ActionEvent, Plan, PlanAdmin, Recommendation, ReminderSettings, SummaryPost
+from storage.models import (
+    Action,
+    ActionEvent,
+    Plan,
+    PlanAdmin,
+    Recommendation,
+    ReminderSettings,
+    Role,
+    RoleAlias,
+    SummaryPost,
+)
 
 WORKSPACE = "planbot_workspace"  # the key in Session.info
 # An execution option for the one question asked across workspaces: whether a plan key is taken
@@ -34,6 +45,8 @@ def _scope_statement(state: ORMExecuteState) -> None:
     plans_here = select(Plan.id).where(Plan.workspace == workspace).scalar_subquery()
     state.statement = state.statement.options(
         with_loader_criteria(Plan, Plan.workspace == workspace, include_aliases=True),
+        with_loader_criteria(Role, Role.workspace == workspace, include_aliases=True),
+        with_loader_criteria(RoleAlias, RoleAlias.workspace == workspace, include_aliases=True),
         *(with_loader_criteria(table, table.plan_id.in_(plans_here), include_aliases=True)
           for table in PLAN_TABLES),
     )

@@ -79,7 +79,7 @@ def get_or_create_role(session: Session, name: str) -> Role:
         raise InvalidInput("A role needs a name.", field="role")
     role = find_role(session, clean)
     if role is None:
-        role = Role(name=clean, name_key=role_key(clean))
+        role = Role(name=clean, name_key=role_key(clean), workspace=workspace_of(session) or "")
         session.add(role)
         session.flush()
     return role
@@ -405,7 +405,7 @@ def _plans_using(session: Session, role_ids: list[int], fallback: Plan | None) -
 
 def _keep_alias(session: Session, role: Role, name: str, key: str) -> None:
     if session.scalar(select(RoleAlias.id).where(RoleAlias.name_key == key)) is None:
-        session.add(RoleAlias(role_id=role.id, name=name, name_key=key))
+        session.add(RoleAlias(role_id=role.id, name=name, name_key=key, workspace=role.workspace))
 
 
 def rename_role(session: Session, actor: Actor, now: datetime, old: str, new: str, *,
@@ -465,7 +465,7 @@ def merge_roles(session: Session, actor: Actor, now: datetime, source_name: str,
     name, key = source.name, source.name_key
     session.expire_all()
     session.execute(delete(Role).where(Role.id == source.id))
-    session.add(RoleAlias(role_id=target.id, name=name, name_key=key))
+    session.add(RoleAlias(role_id=target.id, name=name, name_key=key, workspace=target.workspace))
     session.expire_all()
     reason = ROLE_MERGED_REASON.format(source=name, target=target.name)
     for action in owned:

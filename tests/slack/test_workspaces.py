@@ -3,11 +3,17 @@ each seeing only its own plans, and uninstalled without losing its data."""
 
 from __future__ import annotations
 
+import json
 import logging
 
-from sqlalchemy import text
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, select, text
 
 from bot.localslack import LocalSlack
+from bot.slack import texts
+from bot.slack.ids import ActionId, BlockId, InputId
+from storage.models import Action, ActionEvent, PlanAdmin, Role, RoleMember
 from tests.helpers.slackharness import find_button
 from tests.helpers.workspaces import (
     ANNA,
@@ -15,7 +21,6 @@ from tests.helpers.workspaces import (
     CHANNEL_A,
     CHANNEL_B,
     PLAN_A,
-    PLAN_B,
     TEAM_A,
     TEAM_B,
     TITLE_A,
@@ -24,8 +29,6 @@ from tests.helpers.workspaces import (
     begin_install,
     get,
     install,
-    installed,  # noqa: F401 - a fixture
-    many,  # noqa: F401 - a fixture
 )
 
 
@@ -94,9 +97,6 @@ def test_each_workspace_is_answered_with_its_own_token(installed: ManyWorkspaces
 
 def test_the_local_slack_refuses_a_token_of_another_workspace(installed: ManyWorkspacesServer,
                                                               fake_slack: LocalSlack):
-    from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError
-
     token_a, = fake_slack.oauth.tokens_of(TEAM_A)
     client = WebClient(token=token_a, base_url=fake_slack.url)
     assert client.auth_test()["team_id"] == TEAM_A
@@ -118,3 +118,67 @@ def test_the_local_slack_refuses_a_token_of_another_workspace(installed: ManyWor
         assert refused.response["error"] == "invalid_auth"
     else:
         raise AssertionError("a made-up token was taken")
+
+
+def trail_and_actions(server: ManyWorkspacesServer, team: str) -> tuple[int, list[tuple[str, str, object, int]]]:
+    """The workspace's audit trail, admins and role holders (counted), and its actions as they stand."""
+    with server.sessions.scoped(team).read() as session:
+        events = session.scalar(select(func.count()).select_from(ActionEvent))
+        actions = [(a.ref, a.status.value, a.revised_due, a.version) for a in session.scalars(select(Action))]
+        admins = session.scalar(select(func.count()).select_from(PlanAdmin))
+        holders = session.scalar(select(func.count()).select_from(RoleMember).where(RoleMember.org_id == team))
+    return int(events or 0) + 1000 * int(admins or 0) + 100000 * int(holders or 0), actions
+
+
+ATTEMPTS = (
+    f"status {PLAN_A}", f"overdue {PLAN_A}", "due 90", "mine", f"show {PLAN_A} 1.1", "show 1.1",
+    f"done {PLAN_A} 1.1", "done 1.1", f"note {PLAN_A} 1.1 Taken over", f"extend {PLAN_A} 1.1 31/03/2027 Taken over",
+    f'owner {PLAN_A} "Head of Protection" <@{BEN}|ben>', f'owner remove {PLAN_A} "Head of Protection" <@{ANNA}|anna>',
+    f"admin {PLAN_A} add <@{BEN}|ben>", f"admin {PLAN_A} remove <@{ANNA}|anna>", f"summary {PLAN_A}",
+    f"schedule {PLAN_A} off", f"schedule {PLAN_A}", f"reminders {PLAN_A} off", f"reminders {PLAN_A}",
+    f"slippage {PLAN_A}", 'role rename "Head of Protection" "Chief"',
+)
+
+
+def test_no_command_from_another_workspace_sees_or_changes_a_plan(installed: ManyWorkspacesServer):
+    before = trail_and_actions(installed, TEAM_A)
+    for attempt in ATTEMPTS:
+        reply = installed.command(attempt, user=BEN, team=TEAM_B, channel=CHANNEL_B)
+        assert reply.status == 200, attempt
+        shown = reply.text
+        # Nothing of Fire A's: not its title, channel or people (unless Ben typed them), nor its key
+        # among the plans there are.
+        for secret in (TITLE_A, CHANNEL_A, ANNA):
+            assert secret not in shown or secret in attempt, (attempt, shown)
+        assert f"`{PLAN_A}`" not in shown and f"Plans here: {PLAN_A}" not in shown, (attempt, shown)
+    assert trail_and_actions(installed, TEAM_A) == before
+    with installed.sessions.read() as session:
+        role_names = set(session.scalars(select(Role.name)))
+    assert "Head of Protection" in role_names  # the rename, if any, touched B's trail only
+
+
+def test_a_forged_button_or_modal_from_another_workspace_changes_nothing(installed: ManyWorkspacesServer,
+                                                                        fake_slack: LocalSlack):
+    shown = installed.command(f"show {PLAN_A} 1.1", user=ANNA, team=TEAM_A, channel=CHANNEL_A)
+    complete = find_button(shown.json["blocks"], ActionId.COMPLETE)
+    # Anna opens the revise modal on her action: the real view, its metadata naming Fire A's action.
+    installed.click(find_button(shown.json["blocks"], ActionId.REVISE), user=ANNA, team=TEAM_A, channel=CHANNEL_A)
+    modal = fake_slack.wait_for("views.open")[-1].response["view"]
+    before = trail_and_actions(installed, TEAM_A)
+    # Ben copies her button, value and all (Fire A's action id and version), and clicks it in Fire B;
+    clicked = installed.click(complete, user=BEN, team=TEAM_B, channel=CHANNEL_B)
+    assert clicked.status == 200
+    refusal = fake_slack.wait_for("response_url")[-1]
+    assert texts.ACTION_GONE in json.dumps(refusal.args)
+    # and submits her modal's metadata from Fire B.
+    submitted = installed.submit(modal, {
+        BlockId.REVISE_DATE: {InputId.DATE: {"type": "datepicker", "selected_date": "2027-03-31"}},
+        BlockId.REVISE_REASON: {InputId.REASON: {"type": "plain_text_input", "value": "Taken over"}},
+    }, user=BEN, team=TEAM_B)
+    assert submitted.status == 200
+    assert trail_and_actions(installed, TEAM_A) == before
+    # The same button works in its own workspace: what refused Ben was his workspace.
+    installed.click(complete, user=ANNA, team=TEAM_A, channel=CHANNEL_A)
+    fake_slack.wait_for("response_url", count=2)
+    with installed.sessions.scoped(TEAM_A).read() as session:
+        assert session.scalar(select(Action.status).where(Action.ref == "1.1")).value == "complete"

@@ -3,6 +3,8 @@ installation and OAuth state stores (created here, never by the stores at run ti
 
 `plans.workspace` is the Slack workspace, or Enterprise Grid organisation, whose people see the
 plan: '' for the plans of a single-token install, which is every plan made before this revision.
+Roles (and the old names that find them) become each workspace's own: a role's name is unique
+within its workspace, so that renaming one workspace's "Head of Protection" leaves another's be.
 The stores' tables are as slack_sdk 3.48 builds them (`SQLAlchemyInstallationStore`,
 `SQLAlchemyOAuthStateStore`), except that token columns are TEXT: planbot keeps tokens
 encrypted (bot/slack/installs.py), and an encrypted token is longer than slack_sdk's 200.
@@ -24,6 +26,12 @@ def upgrade() -> None:
     with op.batch_alter_table('plans') as batch:
         batch.add_column(sa.Column('workspace', sa.String(length=32), nullable=False, server_default=''))
     op.create_index('ix_plans_workspace', 'plans', ['workspace'], unique=False)
+    # On SQLite batch mode rebuilds these tables (storage/migrations/env.py turns foreign keys off).
+    for name in ('roles', 'role_aliases'):
+        with op.batch_alter_table(name) as batch:
+            batch.add_column(sa.Column('workspace', sa.String(length=32), nullable=False, server_default=''))
+            batch.drop_constraint(op.f(f'uq_{name}_name_key'), type_='unique')
+            batch.create_unique_constraint(op.f(f'uq_{name}_workspace'), ['workspace', 'name_key'])
     op.create_table(
         'slack_installations',
         sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True),
@@ -88,6 +96,11 @@ def downgrade() -> None:
     op.drop_table('slack_bots')
     op.drop_index('slack_installations_idx', table_name='slack_installations')
     op.drop_table('slack_installations')
+    for name in ('roles', 'role_aliases'):
+        with op.batch_alter_table(name) as batch:
+            batch.drop_constraint(op.f(f'uq_{name}_workspace'), type_='unique')
+            batch.create_unique_constraint(op.f(f'uq_{name}_name_key'), ['name_key'])
+            batch.drop_column('workspace')
     op.drop_index('ix_plans_workspace', table_name='plans')
     with op.batch_alter_table('plans') as batch:
         batch.drop_column('workspace')

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -201,15 +201,15 @@ def register(app: App) -> None:
     uninstalled = app.default_app_uninstalled_event_listener()
 
     @app.event("tokens_revoked")
-    def on_tokens_revoked(event: dict[str, Any], request: BoltRequest, context: BoltContext) -> None:
-        revoked(event=event, request=request, context=context)
+    def on_tokens_revoked(event: dict[str, Any], context: BoltContext) -> None:
+        revoked(event=event, context=context)
         if (event.get("tokens") or {}).get("bot"):
             log.info("workspace %s revoked planbot's bot token: its plans are kept, their summaries and reminders "
                      "paused until it installs planbot again", context.get(WORKSPACE))
 
     @app.event("app_uninstalled")
-    def on_app_uninstalled(request: BoltRequest, context: BoltContext) -> None:
-        uninstalled(request=request, context=context)
+    def on_app_uninstalled(context: BoltContext) -> None:
+        uninstalled(context=context)
         log.info("workspace %s uninstalled planbot: its tokens are deleted; its plans are kept, their summaries "
                  "and reminders paused until it installs planbot again", context.get(WORKSPACE))
 

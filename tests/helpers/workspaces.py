@@ -60,7 +60,8 @@ class ManyWorkspacesServer(PlanbotServer):
     """planbot serving many workspaces (no SLACK_BOT_TOKEN), over real HTTP."""
 
     def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime) -> None:
-        super().__init__(fake, sessions, clock, settings=many_settings(fake))
+        self.settings = many_settings(fake)
+        super().__init__(fake, sessions, clock, settings=self.settings)
 
     def open_home_in(self, user: str, team: str) -> Reply:
         """The user opens planbot's App Home in their workspace."""

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, text
 
 from bot.localslack import LocalSlack
+from bot.reminding import Reminders
+from bot.scheduler import Scheduler
 from bot.slack import texts
 from bot.slack.ids import ActionId, BlockId, InputId
-from storage.models import Action, ActionEvent, PlanAdmin, Role, RoleMember
+from bot.slack.installs import EachWorkspace, make_installs
+from bot.slack.poster import SlackSummaryPoster
+from bot.slack.reminders import SlackCourier
+from storage.db import Sessions
+from storage.models import Action, ActionEvent, Plan, PlanAdmin, Role, RoleMember
 from tests.helpers.slackharness import find_button
 from tests.helpers.workspaces import (
     ANNA,
@@ -21,6 +29,7 @@ from tests.helpers.workspaces import (
     CHANNEL_A,
     CHANNEL_B,
     PLAN_A,
+    PLAN_B,
     TEAM_A,
     TEAM_B,
     TITLE_A,
@@ -182,3 +191,81 @@ def test_a_forged_button_or_modal_from_another_workspace_changes_nothing(install
     fake_slack.wait_for("response_url", count=2)
     with installed.sessions.scoped(TEAM_A).read() as session:
         assert session.scalar(select(Action.status).where(Action.ref == "1.1")).value == "complete"
+
+
+def each_workspace(server: ManyWorkspacesServer, clock: list[datetime]) -> tuple[EachWorkspace, EachWorkspace]:
+    """`planbot serve`'s scheduler and reminders when serving many workspaces (cli._runners)."""
+    store = make_installs(server.settings, server.sessions.engine).store
+
+    def scheduler(scoped: Sessions, token: str) -> Scheduler:
+        return Scheduler(scoped, SlackSummaryPoster.from_settings(server.settings, token=token, pause=0),
+                         clock=lambda: clock[0])
+
+    def reminders(scoped: Sessions, token: str) -> Reminders:
+        return Reminders(scoped, SlackCourier.from_settings(server.settings, token=token), clock=lambda: clock[0],
+                         pace=0)
+
+    return (EachWorkspace("scheduler", store, server.sessions, scheduler, interval=60),
+            EachWorkspace("reminders", store, server.sessions, reminders, interval=300))
+
+
+def posts_by_token(fake_slack: LocalSlack) -> dict[str, set[str]]:
+    posted: dict[str, set[str]] = {}
+    for call in fake_slack.calls_to("chat.postMessage"):
+        if call.ok:
+            posted.setdefault(str(call.args["channel"]), set()).add(bearer_of(call))
+    return posted
+
+
+def installed_teams(server: ManyWorkspacesServer, *, until: set[str]) -> tuple[set[str], set[str]]:
+    """The workspaces with a bot token, and with an installation, once the first is `until` (the
+    uninstall listener runs after Slack's ack) or 5 seconds have passed."""
+    deadline = time.monotonic() + 5
+    while True:
+        with server.sessions.engine.connect() as connection:
+            bots = {row[0] for row in connection.execute(text("SELECT team_id FROM slack_bots"))}
+            installs = {row[0] for row in connection.execute(text("SELECT team_id FROM slack_installations"))}
+        if bots == until or time.monotonic() > deadline:
+            return bots, installs
+        time.sleep(0.05)
+
+
+def test_summaries_and_reminders_go_out_with_each_workspace_token_and_pause_when_it_uninstalls(
+        installed: ManyWorkspacesServer, fake_slack: LocalSlack):
+    token_a, = fake_slack.oauth.tokens_of(TEAM_A)
+    token_b, = fake_slack.oauth.tokens_of(TEAM_B)
+    clock = [datetime(2026, 12, 1, 10, 0, tzinfo=UTC)]  # December's summary is due; 1.1 is due today
+    scheduler, reminders = each_workspace(installed, clock)
+    outcomes = scheduler.tick()
+    assert set(outcomes) == {TEAM_A, TEAM_B}
+    reminders.tick()
+    posted = posts_by_token(fake_slack)
+    assert posted[CHANNEL_A] == {token_a} and posted[CHANNEL_B] == {token_b}
+    assert posted[fake_slack.dm_channel(ANNA) or "?"] == {token_a}
+    assert posted[fake_slack.dm_channel(BEN) or "?"] == {token_b}
+
+    # Fire B uninstalls planbot: Slack revokes its token and tells planbot.
+    fake_slack.oauth.uninstall(TEAM_B)
+    uninstalled = installed.event({"type": "app_uninstalled", "event_ts": "1700000000.000100"}, team=TEAM_B)
+    assert uninstalled.status == 200
+    assert installed_teams(installed, until={TEAM_A}) == ({TEAM_A}, {TEAM_A})
+    with installed.sessions.scoped(TEAM_B).read() as session:  # its plan and trail are kept
+        plan = session.scalar(select(Plan).where(Plan.key == PLAN_B))
+        assert plan is not None and session.scalar(select(func.count()).select_from(ActionEvent)) > 0
+
+    clock[0] = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)  # January's summary is due
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    assert set(scheduler.tick()) == {TEAM_A}
+    reminders.tick()
+    later = fake_slack.calls_to("chat.postMessage")[before:]
+    assert later and {bearer_of(c) for c in later} == {token_a}
+    assert CHANNEL_B not in {c.args["channel"] for c in later}
+
+    # Fire A revokes the bot token: it pauses too, and installing again brings it back.
+    revoked = installed.event({"type": "tokens_revoked", "tokens": {"bot": [f"U{TEAM_A}BOT"]},
+                               "event_ts": "1700000000.000200"}, team=TEAM_A)
+    assert revoked.status == 200
+    assert installed_teams(installed, until=set())[0] == set()
+    assert scheduler.tick() == {}
+    install(installed, TEAM_B)
+    assert set(scheduler.tick()) == {TEAM_B}

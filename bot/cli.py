@@ -419,9 +419,9 @@ def _runners(args: argparse.Namespace, settings: Settings, sessions: Sessions,
     if not settings.many_workspaces:
         return (None if args.no_scheduler else scheduler(sessions, None),
                 None if args.no_reminders else reminders(sessions, None))
-    from bot.slack.installs import EachWorkspace, make_installs  # noqa: PLC0415
+    from bot.slack.installs import EachWorkspace, make_store  # noqa: PLC0415
 
-    store = make_installs(settings, sessions.engine).store
+    store = make_store(settings, sessions.engine)
     return (None if args.no_scheduler else EachWorkspace("scheduler", store, sessions, scheduler, clock=clock,
                                                          interval=settings.planbot_scheduler_interval),
             None if args.no_reminders else EachWorkspace("reminders", store, sessions, reminders, clock=clock,
@@ -529,7 +529,7 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_installs_list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import installs  # noqa: PLC0415 - only these commands load Slack's SDK
 
-    store = installs.make_installs(_oauth_settings(settings), _sessions(settings).engine).store
+    store = installs.make_store(_oauth_settings(settings), _sessions(settings).engine)
     rows = installs.installed(store)
     if not rows:
         print("No workspace has installed planbot.")

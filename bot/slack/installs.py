@@ -168,13 +168,18 @@ class Installs:
     oauth: OAuthSettings
 
 
+def make_store(settings: Settings, engine: Engine) -> EncryptedInstallationStore:
+    """The installations of the app SLACK_CLIENT_ID, tokens opened with PLANBOT_ENCRYPTION_KEY."""
+    keys = encryption_keys(settings.planbot_encryption_key.get_secret_value()
+                           if settings.planbot_encryption_key else None)
+    return EncryptedInstallationStore(settings.slack_client_id or "", engine, keys)
+
+
 def make_installs(settings: Settings, engine: Engine) -> Installs:
     client_id = settings.slack_client_id or ""
     secret = settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else ""
     state_secret = settings.slack_state_secret.get_secret_value() if settings.slack_state_secret else ""
-    keys = encryption_keys(settings.planbot_encryption_key.get_secret_value()
-                           if settings.planbot_encryption_key else None)
-    store = EncryptedInstallationStore(client_id, engine, keys)
+    store = make_store(settings, engine)
     states = SignedStateStore(state_secret, engine)
     oauth = OAuthSettings(
         client_id=client_id, client_secret=secret, scopes=list(BOT_SCOPES),

@@ -17,7 +17,7 @@ from bot.reminding import Reminders
 from bot.scheduler import Scheduler
 from bot.slack import texts
 from bot.slack.ids import ActionId, BlockId, InputId
-from bot.slack.installs import EachWorkspace, make_installs
+from bot.slack.installs import EachWorkspace, make_store
 from bot.slack.poster import SlackSummaryPoster
 from bot.slack.reminders import SlackCourier
 from storage.db import Sessions
@@ -195,7 +195,7 @@ def test_a_forged_button_or_modal_from_another_workspace_changes_nothing(install
 
 def each_workspace(server: ManyWorkspacesServer, clock: list[datetime]) -> tuple[EachWorkspace, EachWorkspace]:
     """`planbot serve`'s scheduler and reminders when serving many workspaces (cli._runners)."""
-    store = make_installs(server.settings, server.sessions.engine).store
+    store = make_store(server.settings, server.sessions.engine)
 
     def scheduler(scoped: Sessions, token: str) -> Scheduler:
         return Scheduler(scoped, SlackSummaryPoster.from_settings(server.settings, token=token, pause=0),

@@ -44,6 +44,7 @@ from bot.plan.summary import (
 )
 from bot.plan.summary_json import summary_dict
 from bot.plan.summary_text import render_markdown, render_text
+from bot.redact import redact_tokens
 from bot.reminding import Courier, Reminders, RunReport, run_reminders
 from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_slippage, render_status
@@ -705,6 +706,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        redact_tokens(handler)  # slack_sdk logs Web API answers at DEBUG, an install's new token among them
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.handler(args, settings))

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, text
 
 from bot.localslack import LocalSlack
+from bot.redact import redact_tokens
 from bot.reminding import Reminders
 from bot.scheduler import Scheduler
 from bot.slack import texts
@@ -28,6 +29,7 @@ from tests.helpers.workspaces import (
     BEN,
     CHANNEL_A,
     CHANNEL_B,
+    CLIENT_SECRET,
     PLAN_A,
     PLAN_B,
     TEAM_A,
@@ -66,6 +68,17 @@ def test_two_workspaces_install_through_the_oauth_flow_and_their_tokens_are_kept
         assert token not in caplog.text
     oauth_calls = fake_slack.calls_to("oauth.v2.access")
     assert len(oauth_calls) == 2 and all("basic" in c.headers["authorization"].lower() for c in oauth_calls)
+
+
+def test_a_token_never_reaches_the_log_even_at_debug(many: ManyWorkspacesServer, fake_slack: LocalSlack, caplog):
+    redact_tokens(caplog.handler)  # as `planbot` does to its handlers
+    caplog.set_level(logging.DEBUG)
+    install(many, TEAM_A)
+    many.command("status", user=ANNA, team=TEAM_A, channel=CHANNEL_A)
+    token, = fake_slack.oauth.tokens_of(TEAM_A)
+    assert "xoxb-(redacted)" in caplog.text  # slack_sdk did log the answer that carried it
+    assert token not in caplog.text and token.split("-")[-1] not in caplog.text
+    assert CLIENT_SECRET not in caplog.text
 
 
 def test_a_state_planbot_did_not_issue_or_one_already_used_is_refused(many: ManyWorkspacesServer,

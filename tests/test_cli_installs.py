@@ -103,3 +103,11 @@ def test_a_plan_is_imported_into_a_workspace_and_moved_with_an_audit_event(datab
     with sessions.scoped(TEAM_A).read() as session:
         assert session.scalar(select(Plan.key)) is None
     assert planbot(database_url, "audit", "verify", "ppr").returncode == 0
+
+
+def test_serving_many_workspaces_needs_the_key_and_http(database_url: str):
+    no_key = planbot(database_url, "serve", "--port", "0", key="")
+    assert no_key.returncode == 1
+    assert "SLACK_CLIENT_SECRET" in no_key.stderr and "PLANBOT_ENCRYPTION_KEY" in no_key.stderr
+    socket = planbot(database_url, "serve", "--socket")
+    assert socket.returncode == 1 and "Socket Mode serves one workspace" in socket.stderr

@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
+import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, text
@@ -282,3 +283,17 @@ def test_summaries_and_reminders_go_out_with_each_workspace_token_and_pause_when
     assert scheduler.tick() == {}
     install(installed, TEAM_B)
     assert set(scheduler.tick()) == {TEAM_B}
+
+
+@pytest.mark.parametrize("action_id, kind", [(ActionId.POST_SUMMARY, "summary"), (ActionId.SHARE, "status"),
+                                             (ActionId.SHOW, "show"), (ActionId.NEXT_PAGE, "status")])
+def test_a_forged_plan_in_a_button_value_shows_and_posts_nothing_of_another_workspace(
+        installed: ManyWorkspacesServer, fake_slack: LocalSlack, action_id: ActionId, kind: str):
+    forged = {"action_id": action_id, "block_id": "nav", "type": "button", "text": {"type": "plain_text", "text": "x"},
+              "value": json.dumps({"kind": kind, "plan": PLAN_A, "ref": "1.1"})}
+    clicked = installed.click(forged, user=BEN, team=TEAM_B, channel=CHANNEL_B)
+    assert clicked.status == 200
+    answered = json.dumps([c.args for c in fake_slack.wait_for("response_url")])
+    assert TITLE_A not in answered and "Publish the programme" not in answered
+    assert all(c.args.get("channel") != CHANNEL_A for c in fake_slack.calls_to("chat.postMessage"))
+    assert all(TITLE_A not in json.dumps(c.args) for c in fake_slack.calls)

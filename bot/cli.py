@@ -117,13 +117,19 @@ def _workspace_of_plan(sessions: Sessions, key: str) -> str:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.workbook import is_workbook, read_plan_xlsx  # noqa: PLC0415 - only import and export load openpyxl
+
     path = Path(args.path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+        workbook = is_workbook(path.name, data)
+        if args.sheet and not workbook:
+            raise UsageError(f"--sheet goes with an Excel workbook (.xlsx); {path} is read as CSV.")
+        text = "" if workbook else data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"Cannot read {path}: {error}") from error
     try:
-        sheet = read_plan_csv(text)
+        sheet = read_plan_xlsx(data, name=str(path), sheet=args.sheet) if workbook else read_plan_csv(text)
     except SheetRefused as refused:
         print(f"{path} was not imported; nothing was written. Fix these and try again:", file=sys.stderr)
         for problem in refused.problems:
@@ -144,14 +150,27 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.workbook import export_workbook  # noqa: PLC0415 - only import and export load openpyxl
+
+    output = Path(args.output) if args.output else None
+    named_xlsx = output is not None and output.suffix.lower() == ".xlsx"
+    workbook = args.format == "xlsx" or (args.format is None and named_xlsx)
+    if workbook and output is None and sys.stdout.isatty():
+        raise UsageError("An Excel workbook is not for the terminal: give --output FILE.xlsx (or redirect it).")
     with _sessions(settings).read() as session:
         plan = queries.get_plan(session, args.plan)
-        text = export_plan(session, plan.key, today_in(plan.timezone, _clock(settings)()))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"Wrote {args.output}.")
+        today = today_in(plan.timezone, _clock(settings)())
+        content = export_workbook(session, plan.key, today) if workbook else export_plan(session, plan.key, today)
+    if output is not None:
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+        print(f"Wrote {output}.")
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(content)
     return 0
 
 
@@ -648,8 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", help="the Slack channel id summaries go to, e.g. C0123456789")
     p.set_defaults(handler=cmd_schedule)
 
-    p = sub.add_parser("import", help="import a plan from a CSV spreadsheet")
+    p = sub.add_parser("import", help="import a plan from a spreadsheet: CSV or an Excel workbook (.xlsx)")
     p.add_argument("path")
+    p.add_argument("--sheet", help="an Excel workbook's sheet to read (the first sheet by default)")
     p.add_argument("--plan", required=True, help="the plan's key, e.g. ppr")
     p.add_argument("--title")
     p.add_argument("--source", help="where the plan came from (an inspection, a review)")
@@ -659,9 +679,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="serving many workspaces: the workspace (T…) or Grid organisation (E…) whose plan it is")
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser("export", help="export a plan as CSV")
+    p = sub.add_parser("export", help="export a plan as CSV or an Excel workbook")
     p.add_argument("plan")
     p.add_argument("--output", "-o")
+    p.add_argument("--format", choices=("csv", "xlsx"), help="csv by default, or xlsx when --output ends in .xlsx")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("status", help="print where a plan stands")

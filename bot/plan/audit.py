@@ -22,7 +22,7 @@ from typing import Final
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from storage.models import ActionEvent
+from storage.models import Action, ActionEvent
 
 GENESIS: Final = "0" * 64
 _TAILS_KEY: Final = "planbot_audit_tails"
@@ -111,6 +111,17 @@ def _events(session: Session, plan_id: int) -> Iterator[ActionEvent]:
     yield from session.scalars(
         select(ActionEvent).where(ActionEvent.plan_id == plan_id).order_by(ActionEvent.seq, ActionEvent.id)
     )
+
+
+def trail(session: Session, plan_id: int) -> list[tuple[ActionEvent, str | None]]:
+    """The plan's events in trail order, each with its action's ref (None for the plan's own)."""
+    rows = session.execute(
+        select(ActionEvent, Action.ref)
+        .outerjoin(Action, Action.id == ActionEvent.action_id)
+        .where(ActionEvent.plan_id == plan_id)
+        .order_by(ActionEvent.seq, ActionEvent.id)
+    )
+    return [(event, ref) for event, ref in rows]
 
 
 def verify(session: Session, plan_id: int) -> Verification:

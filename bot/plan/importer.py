@@ -385,9 +385,12 @@ def _day(at: datetime | None, timezone: str) -> date | None:
     return at.astimezone(ZoneInfo(timezone)).date() if at is not None else None
 
 
-def export_plan(session: Session, key: str, today: date) -> str:
-    """The plan as CSV with the importer's headings, plus RAG; re-importing it changes nothing."""
-    plan = get_plan(session, key)
+# One exported row: text, and dates kept as dates, so that each format writes them its own way.
+ExportCell = str | date
+
+
+def export_rows(session: Session, plan: Plan, today: date) -> list[list[ExportCell]]:
+    """The plan's actions under EXPORT_HEADINGS, in plan order, RAG as of `today`."""
     actions = list(
         session.scalars(
             select(Action)
@@ -398,25 +401,31 @@ def export_plan(session: Session, key: str, today: date) -> str:
         )
     )
     notes = latest_notes(session, [a.id for a in actions])
+    rows: list[list[ExportCell]] = []
+    for a in actions:
+        rec = a.recommendation
+        rows.append([
+            f"{rec.number}) {rec.text}" if rec.text else str(rec.number),
+            a.ref,
+            a.description,
+            " / ".join(o.role.name for o in a.owners),
+            a.original_due,
+            a.revised_due or "",
+            a.revision_reason or "",
+            a.status.label,
+            notes.get(a.id, ""),
+            _day(a.completed_at, plan.timezone) or "",
+            Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
+        ])
+    return rows
+
+
+def export_plan(session: Session, key: str, today: date) -> str:
+    """The plan as CSV with the importer's headings, plus RAG; re-importing it changes nothing."""
+    plan = get_plan(session, key)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_HEADINGS)
-    for a in actions:
-        rec = a.recommendation
-        completed = _day(a.completed_at, plan.timezone)
-        writer.writerow(
-            protect_cell(cell) for cell in [
-                f"{rec.number}) {rec.text}" if rec.text else str(rec.number),
-                a.ref,
-                a.description,
-                " / ".join(o.role.name for o in a.owners),
-                format_date(a.original_due),
-                format_date(a.revised_due) if a.revised_due else "",
-                a.revision_reason or "",
-                a.status.label,
-                notes.get(a.id, ""),
-                format_date(completed) if completed else "",
-                Rag(rag(a.status, current_due(a.original_due, a.revised_due), today)).label,
-            ]
-        )
+    for row in export_rows(session, plan, today):
+        writer.writerow(protect_cell(format_date(cell) if isinstance(cell, date) else cell) for cell in row)
     return out.getvalue()

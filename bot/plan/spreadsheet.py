@@ -1,7 +1,9 @@
-"""Reading an action plan from a spreadsheet exported as CSV, with the headings people already use.
+"""Reading an action plan from a spreadsheet, with the headings people already use.
 
-A file with any bad row is refused whole: every problem is collected, by spreadsheet row
-number (the heading row is row 1), before `SheetRefused` is raised.
+A file is first decoded into rows of cell text (CSV here; Excel workbooks in bot/plan/workbook.py),
+and every format's rows are then read by the one `read_plan_records`. A file with any bad row is
+refused whole: every problem is collected, by spreadsheet row number (the heading row is row 1),
+before `SheetRefused` is raised.
 """
 
 from __future__ import annotations
@@ -210,14 +212,27 @@ def read_plan_csv(text: str) -> SheetPlan:
             raise SheetRefused([RowProblem(len(records) + 1, f"this row is not valid CSV: {error}.")]) from error
         problem = MSG_CELL_TOO_LONG_FOR_CSV.format(limit=csv.field_size_limit())
         raise SheetRefused([RowProblem(len(records) + 1, problem)]) from error
+    return read_plan_records(records)
+
+
+def read_plan_records(records: list[list[str]]) -> SheetPlan:
+    """Read a plan from a file's rows of cell text, the first being the spreadsheet's row 1.
+
+    A cell is text as a CSV export writes it: a leading apostrophe that `protect_cell` put before
+    a formula-looking value is taken away again."""
     return _SheetReader(records).read()
 
 
 def protect_cell(value: str) -> str:
     """A cell as an export writes it: never a live formula in Excel, LibreOffice or Sheets."""
-    if value.startswith(_FORMULA_STARTS) or _unprotect(value) != value:
+    if looks_like_formula(value) or _unprotect(value) != value:
         return "'" + value
     return value
+
+
+def looks_like_formula(value: str) -> bool:
+    """A cell a spreadsheet would run as a formula if it were typed in."""
+    return value.startswith(_FORMULA_STARTS)
 
 
 def _unprotect(value: str) -> str:

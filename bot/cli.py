@@ -22,11 +22,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.clock import Clock, trial_clock
 from bot.config import Settings
+from bot.paper import formats as paper_formats
 from bot.plan import audit, queries, services
 from bot.plan import reminders as reminder_rules
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.importer import export_plan, import_plan
+from bot.plan.paper import settings as paper_settings
 from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
@@ -36,6 +38,7 @@ from bot.plan.services import Actor
 from bot.plan.slippage import plan_slippage
 from bot.plan.spreadsheet import SheetRefused, read_plan_csv
 from bot.plan.summary import (
+    Period,
     build_summary,
     current_period,
     parse_month,
@@ -51,6 +54,7 @@ from bot.terminal import render_slippage, render_status
 from bot.ticking import Ticking
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
+from storage.models import Plan
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -266,6 +270,14 @@ def _outcome_line(outcome: Outcome, tz: str) -> str:
             return f"Could not post {what}: {outcome.error}. Nothing was recorded as posted; try again."
 
 
+def _period(plan: Plan, month: str | None, now: datetime) -> Period:
+    """The period `--month` names (default: the current one) in the plan's schedule."""
+    schedule = plan_schedule(plan)
+    if month:
+        return period_for_month(schedule, *parse_month(month, today_in(plan.timezone, now)))
+    return current_period(schedule, plan.timezone, now)
+
+
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     if args.force and not args.post:
         raise UsageError("--force only goes with --post.")
@@ -274,11 +286,7 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     sessions = _sessions(settings)
     with sessions.read() as session:
         plan = queries.resolve_plan(session, args.plan)
-        schedule = plan_schedule(plan)
-        if args.month:
-            period = period_for_month(schedule, *parse_month(args.month, today_in(plan.timezone, now)))
-        else:
-            period = current_period(schedule, plan.timezone, now)
+        period = _period(plan, args.month, now)
         summary = build_summary(session, plan, period, now) if not args.post else None
     if summary is not None:
         if args.format == "json":
@@ -289,7 +297,63 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     outcome = publish(sessions, _poster(settings), plan_key=plan.key, period=period, clock=clock,
                       worker=default_worker(), actor=_cli_actor(), force=args.force)
     print(_outcome_line(outcome, plan.timezone), file=sys.stdout if outcome.ok else sys.stderr)
+    if outcome.attach_error:
+        print(f"Its board paper was not shared in the thread: {outcome.attach_error} (the bot needs the "
+              "files:write scope).", file=sys.stderr)
     return 0 if outcome.ok else 1
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """The board paper, written to a file."""
+    now = _clock(settings)()
+    fmt = paper_formats.Format(args.format)
+    with _sessions(settings).read() as session:
+        plan = queries.resolve_plan(session, args.plan)
+        summary = build_summary(session, plan, _period(plan, args.month, now), now)
+        made = paper_formats.make_paper(session, plan, summary)
+    path = Path(args.output or f"{paper_formats.file_stem(summary)}.{fmt}")
+    path.write_bytes(paper_formats.write(made.paper, fmt))
+    print(f"Wrote {path}: {made.paper.title} ({fmt.name}).")
+    return 0
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    """Show or change a plan's board paper settings."""
+    now = _clock(settings)()
+    changes = {name: value for name in paper_settings.FIELDS if (value := getattr(args, name)) is not None}
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        lines = []
+        if changes:
+            changed = paper_settings.set_paper_settings(session, plan, _cli_actor(), now, changes)
+            lines.append(f"Changed: {', '.join(_option(n) for n in changed)}." if changed else "Nothing to change.")
+        current = paper_settings.paper_settings(session, plan)
+    lines.append(f"Plan {plan.key}: board paper settings (a section with no text is left out of the paper).")
+    for field in paper_settings.FIELDS.values():
+        shown = current.shown(field.name)
+        lines.append(f"  {field.label} ({_option(field.name)}): {shown if shown else '(not set)'}")
+    print("\n".join(lines))
+    return 0
+
+
+def _add_paper_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="write a plan's board paper (the summary as a document, with a chart)")
+    p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")
+    p.add_argument("--month", help="the month it reports on, e.g. 2027-03 (default: the current period)")
+    p.add_argument("--format", choices=[f.value for f in paper_formats.Format], default="pdf")
+    p.add_argument("--output", "-o", metavar="FILE", help="where to write it (default: KEY-PERIOD-board-paper.FORMAT)")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("plan", help="show or change a plan's board paper settings (cover fields, sections)")
+    p.add_argument("plan")
+    for field in paper_settings.FIELDS.values():
+        p.add_argument(_option(field.name), dest=field.name, metavar="TEXT",
+                       help=f'{field.label} (at most {field.limit:,} characters; "" clears it)')
+    p.set_defaults(handler=cmd_plan)
 
 
 def _schedule_lines(info: ScheduleInfo, changed: bool | None) -> list[str]:
@@ -652,6 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serving_parsers(sub)
     _add_reminder_commands(sub)
+    _add_paper_commands(sub)
 
     p = sub.add_parser("summary", help="print a plan's summary, or post it to its channel once per period")
     p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")
@@ -730,6 +795,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         redact_tokens(handler)  # slack_sdk logs Web API answers at DEBUG, an install's new token among them
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # the PDF's font subsetting, line by line
     try:
         return int(args.handler(args, settings))
     except (PlanError, UsageError) as error:

@@ -9,6 +9,11 @@ mark the period posted. Any failure releases the claim with its error; the perio
 each open plan's due slot (`bot.plan.schedule.due_slot`, never a slot from before the plan's
 schedule was set) that has no posted summary yet.
 
+After the thread, the board paper (bot.plan.paper) and its chart are shared in it, looked for
+first on a retry so that they are never shared twice; a refusal (a workspace that did not grant
+files:write) leaves the summary posted and says why. The people the summary names are asked of
+Slack (users.info) when their names are not known or old.
+
 Slack is reached only through the injected `Poster` (bot.slack.poster.SlackSummaryPoster).
 """
 
@@ -18,7 +23,7 @@ import logging
 import os
 import secrets
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
@@ -26,7 +31,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, utc_now
+from bot.paper.formats import Attachment, attachments
+from bot.plan import people
 from bot.plan.errors import PlanError
+from bot.plan.people import Name
 from bot.plan.publishing import (
     LEASE,
     AlreadyPosted,
@@ -66,6 +74,14 @@ class PostFailed(Exception):
     """Slack refused the post or could not be reached; str() says why, fit for a log or a person."""
 
 
+class Refused(PostFailed):
+    """Slack refused the post outright (`error`, such as not_in_channel): trying again would not help."""
+
+    def __init__(self, problem: str, error: str) -> None:
+        super().__init__(problem)
+        self.error = error
+
+
 class Poster(Protocol):
     def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
         """The ts of this period's summary if it is already in the channel's recent history."""
@@ -75,6 +91,13 @@ class Poster(Protocol):
 
     def post_thread(self, channel_id: str, thread_ts: str, summary: Summary, *, check_existing: bool) -> None:
         """Post the detail replies under thread_ts; with check_existing, skip those already there."""
+
+    def attach(self, channel_id: str, thread_ts: str, files: tuple[Attachment, ...], *, check_existing: bool) -> None:
+        """Share the board paper and its chart under thread_ts; with check_existing, not if already there."""
+
+    def names(self, user_ids: list[str]) -> dict[str, Name | None]:
+        """What Slack calls these people (None: it does not know them); those it could not be
+        asked about are left out."""
 
 
 OutcomeKind = Literal["posted", "recovered", "already_posted", "busy", "failed", "lost"]
@@ -92,6 +115,7 @@ class Outcome:
     posted_at: datetime | None = None
     error: str | None = None
     busy: Busy | None = None
+    attach_error: str | None = None  # the summary is posted, but Slack refused its paper (why)
 
     @property
     def ok(self) -> bool:
@@ -145,10 +169,38 @@ def publish(sessions: Sessions, poster: Poster, *, plan_key: str, period: Period
         return Outcome("failed", plan_key, claimed.period, claimed.channel_id, error=message)
 
 
+def _named(sessions: Sessions, poster: Poster, summary: Summary, now: datetime) -> Summary:
+    """The summary with the names of the people it reports, asking Slack about those not asked lately."""
+    with sessions.read() as session:
+        wanted = people.stale(session, summary.actors, now)
+    if not wanted:
+        return summary
+    found = poster.names(wanted)
+    with sessions.begin() as session:
+        for user_id, name in found.items():
+            people.remember(session, user_id, name, now)
+        return replace(summary, names=people.known_names(session, summary.actors))
+
+
+def _attach(sessions: Sessions, poster: Poster, claimed: Claimed, summary: Summary, ts: str, *,
+            check_existing: bool) -> str | None:
+    """Share the board paper and chart in the summary's thread; why not, if Slack refused them."""
+    with sessions.read() as session:
+        files = attachments(session, get_plan(session, claimed.plan_key), summary)
+    try:
+        poster.attach(claimed.channel_id, ts, files, check_existing=check_existing)
+    except Refused as error:
+        log.warning("the %s %s summary is posted, but Slack refused its paper: %s", claimed.plan_key,
+                    claimed.period.key, error)
+        return str(error)
+    return None
+
+
 def _post(sessions: Sessions, poster: Poster, claimed: Claimed, clock: Clock, actor: Actor) -> Outcome:
     key, channel = claimed.plan_key, claimed.channel_id
     with sessions.read() as session:
         summary = build_summary(session, get_plan(session, key), claimed.period, clock())
+    summary = _named(sessions, poster, summary, clock())
     ts = claimed.message_ts
     recovered = False
     if ts is None and claimed.replaced_ts is None:
@@ -168,13 +220,16 @@ def _post(sessions: Sessions, poster: Poster, claimed: Claimed, clock: Clock, ac
         with sessions.begin() as session:
             if not record_message(session, claimed, ts, clock()):
                 return _lost(claimed, ts)
-    poster.post_thread(channel, ts, summary, check_existing=claimed.attempts > 1 or recovered)
+    again = claimed.attempts > 1 or recovered
+    poster.post_thread(channel, ts, summary, check_existing=again)
+    refused = _attach(sessions, poster, claimed, summary, ts, check_existing=again)
     posted_at = clock()
     with sessions.begin() as session:
         if not record_posted(session, claimed, ts, posted_at, figures=summary.figures, actor=actor):
             return _lost(claimed, ts)
     log.info("posted the %s %s summary to %s (ts %s)", key, claimed.period.key, channel, ts)
-    return Outcome("recovered" if recovered else "posted", key, claimed.period, channel, ts, posted_at)
+    return Outcome("recovered" if recovered else "posted", key, claimed.period, channel, ts, posted_at,
+                   attach_error=refused)
 
 
 def _lost(claimed: Claimed, ts: str) -> Outcome:

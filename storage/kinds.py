@@ -53,6 +53,8 @@ class EventKind(StrEnum):
     REMINDER_SETTINGS = "reminder_settings"
     REMINDERS_MUTED = "reminders_muted"
     REMINDERS_UNMUTED = "reminders_unmuted"
+    # The board paper (bot/plan/paper/settings.py): one event per setting changed.
+    PAPER_SETTING = "paper_setting"
 
 
 class PostState(StrEnum):

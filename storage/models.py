@@ -387,3 +387,39 @@ class ReminderMark(Base):
         UniqueConstraint("action_id", "recipient", "due", "milestone"),
         Index("ix_reminder_marks_recipient", "recipient"),
     )
+
+
+# The board paper (bot/plan/paper/): each plan's paper settings, and the names Slack gives people.
+
+
+class PaperSettings(Base):
+    """A plan's board paper settings: the cover fields, the sections only a paper has, and the
+    format the summary attaches. An empty text is a section left out; a plan without a row has
+    the defaults."""
+
+    __tablename__ = "paper_settings"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    meeting: Mapped[str] = mapped_column(String(200), default="")
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    agenda_item: Mapped[str] = mapped_column(String(50), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    presented_by: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    for_publication: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The sections a paper has and a summary has not, as a JSON object of section name to text.
+    sections: Mapped[str] = mapped_column(Text, default="{}")
+    attach: Mapped[str] = mapped_column(String(8), default="pdf")
+
+    __table_args__ = (CheckConstraint("attach IN ('pdf', 'docx', 'off')", name="attach_known"),)
+
+
+class Person(Base):
+    """A Slack user's names as `users.info` last gave them, and when: asked again after a while."""
+
+    __tablename__ = "people"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    real_name: Mapped[str] = mapped_column(String(200), default="")
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())

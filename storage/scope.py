@@ -3,7 +3,7 @@
 A Slack request's session carries the workspace (or Enterprise Grid organisation) that
 installed planbot and answered it (`Sessions.scoped`). Every SELECT, UPDATE and DELETE the
 session runs through the ORM then sees only that workspace's plans and what hangs off them
-(recommendations, actions, admins, the audit trail, summary posts, reminder settings), with
+(recommendations, actions, admins, the audit trail, summary posts, reminder and paper settings), with
 SQLAlchemy's global criteria (`with_loader_criteria`), so a query written tomorrow is scoped
 too: an id from another workspace, in a forged button value or typed, is simply not found.
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from storage.models import (
     Action,
     ActionEvent,
+    PaperSettings,
     Plan,
     PlanAdmin,
     Recommendation,
@@ -33,7 +34,7 @@ WORKSPACE = "planbot_workspace"  # the key in Session.info
 # An execution option for the one question asked across workspaces: whether a plan key is taken
 # (keys are unique in the whole database, so the command line can name any plan by its key).
 ALL_WORKSPACES = "planbot_all_workspaces"
-PLAN_TABLES = (Action, ActionEvent, PlanAdmin, Recommendation, ReminderSettings, SummaryPost)
+PLAN_TABLES = (Action, ActionEvent, PaperSettings, PlanAdmin, Recommendation, ReminderSettings, SummaryPost)
 
 
 def _scope_statement(state: ORMExecuteState) -> None:

@@ -155,13 +155,16 @@ def test_a_running_planbot_serve_posts_at_the_scheduled_time_without_anyone_aski
     process, _ = serve(env, "--no-reminders", log=tmp_path / "serve.log")
     try:
         fake_slack.wait_for("chat.postMessage", 1, timeout=30)
+        fake_slack.wait_for("files.completeUploadExternal", 1, timeout=30)  # then its board paper
         time.sleep(1.0)  # a few more ticks: nothing more
         [message] = top_level(fake_slack)
         assert message["metadata"]["event_payload"] == {"plan": "ppr", "period": "2027-03"}
         with sessions.read() as session:
             post = session.scalars(select(SummaryPost)).one()
-        assert post.state == "posted" and slot <= post.posted_at < slot + timedelta(seconds=3)
+        # Within seconds of the slot: the message at once, then the paper drawn and shared.
+        assert post.state == "posted" and slot <= post.posted_at < slot + timedelta(seconds=10)
         assert len(fake_slack.calls_to("chat.postMessage")) == 1
+        assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
     finally:
         stop(process)
     log = (tmp_path / "serve.log").read_text()

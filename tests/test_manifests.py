@@ -10,7 +10,8 @@ from bot.slack.installs import BOT_SCOPES
 
 MANIFESTS = Path(__file__).parents[1] / "manifests"
 SCOPES = {"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history",
-          "im:write", "im:history"}  # reminders: conversations.open, and finding an earlier DM before a retry
+          "im:write", "im:history",  # reminders: conversations.open, and finding an earlier DM before a retry
+          "files:write"}  # the board paper and its chart, shared in the summary's thread
 
 
 SCHEMA = MANIFESTS / "schema" / "manifest.schema.1.0.0.json"  # Slack's, vendored (manifests/schema/README.md)

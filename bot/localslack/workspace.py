@@ -36,7 +36,10 @@ TRIGGER_TTL = 3.0
 DEFAULT_HISTORY_LIMIT = 100
 
 # Form-encoded requests carry these as JSON strings; Call.args holds them decoded.
-JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata"})
+JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "files"})
+# files.getUploadURLExternal: Slack takes files up to 1 GB.
+MAX_FILE_BYTES = 1_000_000_000
+UPLOAD_METHOD = "file_upload"  # how a POST of bytes to an upload URL is recorded
 
 
 class NotSeen(AssertionError):
@@ -59,6 +62,20 @@ class _ResponseUrl:
     message_ts: str | None
     posts: int = 0
     user: str | None = None  # whom it answers: ephemeral posts are theirs
+
+
+@dataclass
+class _Upload:
+    """A file on its way in: an upload URL given (files.getUploadURLExternal), its bytes posted
+    there, then shared (files.completeUploadExternal). Until it is completed nobody sees it."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    completed: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,7 @@ class LocalSlack:
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._first_posts: dict[str, float] = {}
         self._users: dict[str, _User] = {}
+        self._uploads: dict[str, _Upload] = {}
         self._ims: dict[str, str] = {}  # user id -> the bot's DM channel with them
         self._routes: dict[str, Callable[[], Json]] = {}
         # Installing by OAuth in many workspaces, and whose tokens are good where (bot/localslack/oauth.py).
@@ -183,6 +201,8 @@ class LocalSlack:
             "views.publish": self._views_publish,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     # Serving
@@ -321,7 +341,7 @@ class LocalSlack:
             raise AssertionError(f"expected a refusal with {error}{f' of {method}' if method else ''}; none came")
 
     def reset(self) -> None:
-        """Forget calls, refusals, warnings, messages, views and pending faults.
+        """Forget calls, refusals, warnings, messages, views, files and pending faults.
 
         Users, minted trigger ids and response URLs, counts and expectations are kept.
         """
@@ -335,6 +355,7 @@ class LocalSlack:
             self._home_views.clear()
             self._faults.clear()
             self._first_posts.clear()
+            self._uploads.clear()
 
     # What it recorded
 
@@ -465,6 +486,8 @@ class LocalSlack:
                               HTTPStatus.OK if approved else reply.status,
                               {"ok": True, "location": reply.headers["Location"]} if approved else reply.body))
             return reply
+        if url.path.startswith("/upload/") and method_name == "POST":
+            return self._upload(url.path.removeprefix("/upload/"), headers, raw, at, received_at)
         if url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
         elif url.path.startswith("/response/"):
@@ -849,6 +872,90 @@ class LocalSlack:
             already = users[0] in self._ims
             channel = self._ims.setdefault(users[0], f"D{users[0].removeprefix('U').removeprefix('W')}")
         return _ok(channel={"id": channel}, no_op=already, already_open=already)
+
+    # Files: files_upload_v2's three steps
+
+    def _files_get_upload_url(self, args: Json, received: float) -> Json:
+        filename = str(args.get("filename") or "")
+        if not filename:
+            return error("invalid_arguments", ["missing required field: filename"])
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            return error("invalid_arguments", ["length must be an integer"])
+        if length < 1:
+            return error("invalid_arguments", ["missing required field: length"])
+        if length > MAX_FILE_BYTES:
+            return error("file_too_large")
+        file_id = f"F{next(self._ids):010d}"
+        with self._lock:
+            self._uploads[file_id] = _Upload(file_id, filename, length)
+        return _ok(upload_url=f"{self.base_url}/upload/{file_id}", file_id=file_id)
+
+    def _upload(self, file_id: str, headers: dict[str, str], raw: bytes, at: float, received_at: float) -> Reply:
+        """The upload URL: the file's bytes, posted without a token; exactly the length promised."""
+        fault = self._take_fault(UPLOAD_METHOD)
+        reply = None
+        if fault is None or fault.kept:
+            with self._lock:
+                upload = self._uploads.get(file_id)
+                if upload is None:
+                    reply = Reply(404, "file_not_found", {})
+                elif upload.completed:
+                    reply = Reply(400, "already_completed", {})
+                elif len(raw) != upload.length:
+                    reply = Reply(400, "length_mismatch", {}, (f"expected {upload.length} bytes, got {len(raw)}",))
+                else:
+                    upload.data = raw
+                    reply = Reply(200, f"OK - {len(raw)}", {})
+        if fault is not None:
+            reply = self._fault_reply(UPLOAD_METHOD, fault)
+        assert reply is not None
+        self._record(Call(UPLOAD_METHOD, {"file_id": file_id, "length": len(raw)}, headers, at, received_at,
+                          f"/upload/{file_id}", reply.status, reply.body, fault is not None, reply.details))
+        return reply
+
+    def _files_complete_upload(self, args: Json, received: float) -> Json:
+        files = args.get("files")
+        if not isinstance(files, list) or not files or not all(isinstance(f, dict) and f.get("id") for f in files):
+            return error("invalid_arguments", ["files must be a JSON list of objects with an id"])
+        channel = str(args.get("channel_id") or "")
+        thread_ts = str(args.get("thread_ts") or "")
+        if thread_ts and not channel:
+            return error("invalid_arguments", ["thread_ts needs channel_id"])
+        with self._lock:
+            uploads = [self._uploads.get(str(f["id"])) for f in files]
+            if any(u is None or u.data is None for u in uploads):
+                return error("file_not_found")
+            if any(u is not None and u.completed for u in uploads):
+                return error("invalid_arguments", ["a file in files was already completed"])
+            if thread_ts and self._find_message(channel, thread_ts) is None:
+                return error("invalid_arguments", [f"thread_ts {thread_ts} is no message in {channel}"])
+            shared = []
+            for upload, given in zip(uploads, files, strict=True):
+                assert upload is not None
+                upload.completed, upload.channel = True, channel or None
+                upload.title = str(given.get("title") or upload.filename)
+                shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title,
+                               "size": upload.length})
+            if channel:
+                message = self._new_message({"text": args.get("initial_comment") or "", "thread_ts": thread_ts},
+                                            self._next_ts())
+                message["files"] = shared
+                message["upload"] = True
+                self._messages.setdefault(channel, []).append(message)
+        return _ok(files=[{"id": f["id"], "title": f["title"]} for f in shared])
+
+    def files(self, channel: str | None = None) -> list[Json]:
+        """Files shared (completed), oldest first, with their bytes (`data`): in `channel` if given."""
+        with self._lock:
+            return [{"id": u.file_id, "name": u.filename, "title": u.title, "channel": u.channel, "data": u.data}
+                    for u in self._uploads.values() if u.completed and channel in (None, u.channel)]
+
+    def pending_uploads(self) -> list[str]:
+        """Files given an upload URL but never completed: nobody sees them."""
+        with self._lock:
+            return [u.file_id for u in self._uploads.values() if not u.completed]
 
     def dm_channel(self, user_id: str) -> str | None:
         """The DM channel conversations.open gave for this person, if it was opened."""

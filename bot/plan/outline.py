@@ -1,9 +1,9 @@
 """The summary laid out once: its sections, their headings, lists and tables, and the words.
 
 Every rendering draws this outline and adds only its own markup: Markdown and plain text
-(`bot.plan.summary_text`), Block Kit (`bot.slack.summary_blocks`), a board paper next. Which
-items a section lists, in what order, under which heading and in what words is decided here
-and nowhere else.
+(`bot.plan.summary_text`), Block Kit (`bot.slack.summary_blocks`), the board paper
+(`bot.plan.paper`, written by `bot.paper`). Which items a section lists, in what order, under
+which heading and in what words is decided here and nowhere else.
 
 Nodes carry data rather than markup, so that each rendering can do its own: an action is its
 ref, description and RAG (for an emoji or a colour); a person is the audit trail's actor (for
@@ -107,9 +107,11 @@ class Para:
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading inside a section (a section's own heading is `Section.heading`)."""
+    """A heading inside a section (a section's own heading is `Section.heading`); `number` is the
+    recommendation it introduces, if it introduces one."""
 
     text: str
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -428,7 +430,7 @@ def _due_soon(s: Summary) -> Section:
 def _recommendations(s: Summary) -> Section:
     body: list[Node] = []
     for rec in s.recommendations:
-        body.append(Heading(f"{rec.number}) {rec.text}" if rec.text else f"Recommendation {rec.number}"))
+        body.append(Heading(f"{rec.number}) {rec.text}" if rec.text else f"Recommendation {rec.number}", rec.number))
         rows = tuple(ActionRow(_ref(a), (owners(a.owners), due_date(a), a.status.label)) for a in rec.actions)
         body.append(ActionTable(("Owners", "Due", "Status"), rows, with_rag=True))
     return Section(Part.RECOMMENDATIONS, HEADING_RECOMMENDATIONS, tuple(body))

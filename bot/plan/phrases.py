@@ -4,7 +4,7 @@ wording of them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -67,11 +67,12 @@ def change(now: int, before: int) -> str:
     return f"+{now - before}" if now > before else f"−{before - now}"
 
 
-def actor_name(actor: str) -> str:
-    """How an audit-trail actor reads as text: `demo (command line)` or the Slack user id."""
+def actor_name(actor: str, names: Mapping[str, str] | None = None) -> str:
+    """How an audit-trail actor reads as text: `demo (command line)`, the person's name as Slack
+    gave it (`names`, from `bot.plan.people`), or the Slack user id when Slack has not said."""
     if actor.startswith("cli:"):
         return f"{actor.removeprefix('cli:')} (command line)"
-    return actor
+    return (names or {}).get(actor) or actor
 
 
 def day_in(at: datetime, timezone: str) -> str:

@@ -9,7 +9,8 @@ lays the report out once, with its executive sentence and exceptions, and every 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.plan import queries
+from bot.plan import people, queries
 from bot.plan.dates import MAX_YEAR, MIN_YEAR, MONTH_NAMES, MONTHS, format_long
 from bot.plan.errors import InvalidInput
 from bot.plan.phrases import plural
@@ -197,6 +198,13 @@ class Summary:
     last_event_id: int | None
     slippage: Slippage
     due_soon_days: int = DUE_SOON_DAYS
+    # The people it names (user id -> name, as Slack last gave it): `bot.plan.people`.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def actors(self) -> set[str]:
+        """Everyone whose change the summary reports."""
+        return {c.actor for c in self.completed} | {r.actor for r in self.revised}
 
     @property
     def title(self) -> str:
@@ -335,6 +343,7 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         last_event_id=last_event_id,
         slippage=slippage_of(session, view.plan, today, view.counts.total, everything),
         due_soon_days=due_soon_days,
+        names=people.known_names(session, [c.actor for c in completions.values()] + [r.actor for r in revisions]),
     )
 
 

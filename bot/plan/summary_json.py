@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.plan.outline import outline
-from bot.plan.phrases import lateness
+from bot.plan.phrases import actor_name, lateness
 from bot.plan.queries import ActionView
 from bot.plan.summary import Summary, rag_key
 from bot.plan.summary_text import run_text
@@ -37,18 +37,20 @@ def summary_dict(s: Summary) -> dict[str, Any]:
         "plan": {"key": s.plan.key, "title": s.plan.title, "source": s.plan.source, "timezone": s.plan.timezone},
         "period": {"key": s.period.key, "label": s.period.label, "cadence": s.period.cadence},
         "title": s.title,
-        "headline": run_text(doc.headline),
+        "headline": run_text(doc.headline, s.names),
         "generated_at": s.generated_at.isoformat(),
         "today": s.today.isoformat(),
         "figures": s.figures.to_dict(),
         "previous": previous,
         "changes_since": s.since.isoformat(),
-        "completed": [{**_action_dict(c.action), "at": c.at.isoformat(), "by": c.actor, "note": c.note}
+        "completed": [{**_action_dict(c.action), "at": c.at.isoformat(), "by": c.actor,
+                       "by_name": actor_name(c.actor, s.names), "note": c.note}
                       for c in s.completed],
         "newly_overdue": [_action_dict(a) for a in s.newly_overdue],
         "revised": [{**_action_dict(r.action), "from": r.old_due.isoformat() if r.old_due else None,
                      "to": r.new_due.isoformat() if r.new_due else None, "reason": r.reason,
-                     "at": r.at.isoformat(), "by": r.actor} for r in s.revised],
+                     "at": r.at.isoformat(), "by": r.actor, "by_name": actor_name(r.actor, s.names)}
+                    for r in s.revised],
         "exceptions": [{**_action_dict(e.action), "recommendation_text": texts.get(e.action.recommendation, ""),
                         "latest_reason": e.latest_reason, "revisions": e.revisions,
                         "lateness": lateness(e.action, s.today)} for e in s.exceptions],

@@ -4,7 +4,7 @@ renderings of `bot.plan.outline`, which differ only in markup."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bot.plan.outline import (
@@ -31,13 +31,14 @@ from bot.plan.summary import Summary
 TEXT_WIDTH = 100
 
 
-def run_text(run: Run) -> str:
-    """A run of the outline as plain words: people by name, their words in quotes when quoted."""
+def run_text(run: Run, names: Mapping[str, str] | None = None) -> str:
+    """A run of the outline as plain words: people by name (`names`, else their id), their words
+    in quotes when quoted."""
     out: list[str] = []
     for span in run:
         match span:
             case Person(actor):
-                out.append(actor_name(actor))
+                out.append(actor_name(actor, names))
             case Words(text, quoted):
                 out.append(f"“{text}”" if quoted else text)
             case str():
@@ -45,12 +46,12 @@ def run_text(run: Run) -> str:
     return "".join(out)
 
 
-def _about(action: ActionRef, run: Run) -> str:
-    return f"{action.ref} {action.description}{DASH}{run_text(run)}"
+def _about(action: ActionRef, run: Run, names: Mapping[str, str]) -> str:
+    return f"{action.ref} {action.description}{DASH}{run_text(run, names)}"
 
 
-def _item(item: Item) -> str:
-    return _about(item.action, item.text) if item.action else run_text(item.text)
+def _item(item: Item, names: Mapping[str, str]) -> str:
+    return _about(item.action, item.text, names) if item.action else run_text(item.text, names)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _actions_grid(table: ActionTable) -> _Grid:
     return _Grid(table.headers, rows, flex=tuple(widest[:2]))
 
 
-def _walk(sections: Iterable[Section]) -> Iterator[_Head | Para | _List | _Grid | Rule]:
+def _walk(sections: Iterable[Section], names: Mapping[str, str]) -> Iterator[_Head | Para | _List | _Grid | Rule]:
     """The outline's sections as one run of headings, paragraphs, lists and tables: the shape
     both renderings share."""
     for section in sections:
@@ -100,7 +101,7 @@ def _walk(sections: Iterable[Section]) -> Iterator[_Head | Para | _List | _Grid 
                     yield _Head(3, text)
                 case Changes(_, heading, _, items):
                     yield _Head(3, heading)
-                    yield _List(tuple(_item(i) for i in items))
+                    yield _List(tuple(_item(i, names) for i in items))
                 case RecommendationExceptions(_, _, heading, entries):
                     yield _Head(3, heading)
                     for entry in entries:
@@ -118,13 +119,13 @@ def _md_cell(text: str) -> str:
 
 def render_markdown(s: Summary) -> str:
     doc = outline(s)
-    out = [f"# {' '.join(doc.title.split())}", f"**{run_text(doc.headline)}**"]
-    for node in _walk(doc.sections):
+    out = [f"# {' '.join(doc.title.split())}", f"**{run_text(doc.headline, s.names)}**"]
+    for node in _walk(doc.sections, s.names):
         match node:
             case _Head(level, text):
                 out.append(f"{'#' * level} {' '.join(text.split())}")
             case Para(text, tone):
-                out.append(f"**{run_text(text)}**" if tone == Tone.STRONG else run_text(text))
+                out.append(f"**{run_text(text, s.names)}**" if tone == Tone.STRONG else run_text(text, s.names))
             case Rule():
                 out.append("---")
             case _Grid(headers, rows, right):
@@ -162,15 +163,15 @@ def _text_table(table: _Grid, width: int) -> str:
 
 def render_text(s: Summary, width: int = TEXT_WIDTH) -> str:
     doc = outline(s)
-    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(run_text(doc.headline), width)]
-    for node in _walk(doc.sections):
+    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(run_text(doc.headline, s.names), width)]
+    for node in _walk(doc.sections, s.names):
         match node:
             case _Head(2, text):
                 out.append(f"{text}\n{'-' * min(len(text), width)}")
             case _Head(_, text):
                 out.append(textwrap.fill(text, width))
             case Para(text, _):
-                out.append(textwrap.fill(run_text(text), width))
+                out.append(textwrap.fill(run_text(text, s.names), width))
             case Rule():
                 out.append("-" * 40)
             case _Grid():

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.slack import commands, errors, home, installs, interactions, reminders, summary_commands
+from bot.slack import commands, errors, home, installs, interactions, paper_settings, reminders, summary_commands
 from bot.slack.context import Deps
 from bot.slack.deadline import TRANSACTION_SECONDS, answer_in_time
 from bot.slack.request import read_request
@@ -71,4 +71,5 @@ def create_app(
     home.register(app, deps)
     summary_commands.register(app, deps)
     reminders.register(app, deps)
+    paper_settings.register(app, deps)
     return app

@@ -13,7 +13,7 @@ import logging
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -25,16 +25,19 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.plan import queries, services
+from bot.plan import people, queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
+from bot.plan.paper.settings import paper_settings
+from bot.plan.people import Name, name_from_profile
 from bot.plan.storable import storable
-from bot.scheduler import PostFailed
+from bot.scheduler import PostFailed, Refused
 from bot.slack import blocks, deadline, deliveries, errors, messages, reminders, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewKind, ViewSpec
-from bot.slack.poster import Posters, Refused, SlackPoster, share_metadata
+from bot.slack.paper_settings import paper_settings_modal
+from bot.slack.poster import Posters, SlackPoster, share_metadata
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -42,7 +45,7 @@ log = logging.getLogger("planbot.slack")
 
 SUBCOMMANDS = (
     "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
-    "owner", "admin", "slippage", "role", "reminders",
+    "owner", "admin", "slippage", "role", "reminders", "settings",
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
@@ -60,6 +63,7 @@ class Parsed:
     name: str
     rest: str = ""
     problem: str | None = None
+    trigger_id: str | None = None  # the command's, for a subcommand that opens a modal
 
     @property
     def words(self) -> list[str]:
@@ -206,8 +210,8 @@ def no_more(command: str, words: list[str], allowed: int, takes: str) -> None:
 Handler = Callable[[Deps, Caller, Parsed, WebClient], Message]
 
 
-def run(deps: Deps, caller: Caller, text: str, client: WebClient) -> Message:
-    parsed = parse(text)
+def run(deps: Deps, caller: Caller, text: str, client: WebClient, trigger_id: str | None = None) -> Message:
+    parsed = replace(parse(text), trigger_id=trigger_id)
     return HANDLERS[parsed.name](deps, caller, parsed, client)
 
 
@@ -334,9 +338,9 @@ def unknown_user(user_id: str, code: str) -> PlanError:
     return PlanError(before, Users((user_id,)), after.format(error=code), field="user")
 
 
-def org_of(client: WebClient, user_id: str) -> str:
+def org_of(client: WebClient, user_id: str) -> tuple[str, Name | None]:
     """The organisation a mentioned person belongs to (their Grid enterprise, else their own team),
-    as Slack says: in a Slack Connect channel it is not the admin's."""
+    as Slack says: in a Slack Connect channel it is not the admin's; and their names."""
     try:
         user = client.users_info(user=user_id)["user"] or {}
     except SlackApiError as error:
@@ -346,16 +350,16 @@ def org_of(client: WebClient, user_id: str) -> str:
     org = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id") or user.get("team_id")
     if not org:
         raise unknown_user(user_id, "no_team")
-    return str(org)
+    return str(org), name_from_profile(user)
 
 
 def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     wanted = parse_owner(parsed.rest)
-    org_id = None
+    org_id, person = None, None
     if not wanted.remove:
         with deps.sessions_for(caller.actor).read() as session:  # refuse a non-admin before asking Slack anything
             services.check_admin(session, queries.resolve_plan(session, wanted.plan, caller.channel_id), caller.actor)
-        org_id = org_of(client, wanted.user_id)
+        org_id, person = org_of(client, wanted.user_id)
     with deps.sessions_for(caller.actor).begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
@@ -365,6 +369,7 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             shown = blocks.fit(name or wanted.role, 200)
             return changed(session, caller, blocks.notice(texts.ROLE_UNMAPPED.format(user=wanted.user_id, role=shown)))
         assert org_id is not None
+        people.remember(session, wanted.user_id, person, deps.clock())  # the name papers and summaries show
         role = services.map_role(session, plan, caller.actor, deps.clock(), wanted.role, wanted.user_id,
                                  org_id=org_id)
         return changed(session, caller, blocks.notice(
@@ -423,6 +428,23 @@ def on_reminders(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) 
     return reminders.reminders_command(deps, caller, parsed.words)
 
 
+def on_settings(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    """`/plan settings [PLAN]`: admins get the board paper settings in a modal."""
+    key = only_plan_key(parsed)
+    with deps.sessions_for(caller.actor).read() as session:  # one quick read: the trigger id lives 3 s
+        plan = queries.resolve_plan(session, key, caller.channel_id)
+        services.check_admin(session, plan, caller.actor)
+        view = paper_settings_modal(plan.key, paper_settings(session, plan))
+    if not parsed.trigger_id:
+        raise PlanError(texts.PAPER_SETTINGS_AGAIN)
+    try:
+        client.views_open(trigger_id=parsed.trigger_id, view=view)
+    except SlackApiError as error:
+        log.warning("views.open failed for /plan settings (%s)", error.response.get("error"))
+        raise PlanError(texts.PAPER_SETTINGS_AGAIN) from error
+    return blocks.notice(texts.PAPER_SETTINGS_OPENED.format(plan=blocks.escape(plan.key)))
+
+
 def delegate(function_name: str) -> Handler:
     """`/plan summary …` and `/plan schedule …` belong to bot.slack.summary_commands."""
 
@@ -455,6 +477,7 @@ HANDLERS: dict[str, Handler] = {
     "slippage": on_status,
     "role": on_role,
     "reminders": on_reminders,
+    "settings": on_settings,
 }
 
 
@@ -471,7 +494,7 @@ def register(app: App, deps: Deps) -> None:
         if not deadline.start(ack):
             return  # answered for already: nothing was changed
         with errors.replies_on_error(ack, respond):
-            message = run(deps, caller_of(context), body.get("text") or "", client)
+            message = run(deps, caller_of(context), body.get("text") or "", client, body.get("trigger_id"))
             ack(**message.ephemeral())
 
     @app.action(ActionId.PAGE.value)

@@ -40,6 +40,7 @@ class ActionId(StrEnum):
 class CallbackId(StrEnum):
     REVISE = "plan.revise.modal"
     NOTE = "plan.note.modal"
+    PAPER_SETTINGS = "plan.paper.modal"
 
 
 class BlockId(StrEnum):
@@ -92,3 +93,15 @@ class ModalMetadata(BaseModel):
     response_url: str | None = None
     channel_id: str | None = None
     shareable: bool = True  # False when the message is already in the channel
+
+
+class PaperModalMetadata(BaseModel):
+    """The board paper settings modal's private_metadata: which plan it edits (never who may)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan: str = Field(min_length=1, max_length=32)
+
+
+PAPER_BLOCK_PREFIX = "paper."  # + a paper setting's name: the modal's block id for it
+PAPER_INPUT = "value"

@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import Any, Final, Generic, Self, TypeVar
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -25,8 +25,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.paper.formats import Attachment
+from bot.plan.people import Name, name_from_profile
 from bot.plan.summary import Summary
-from bot.scheduler import PostFailed
+from bot.scheduler import PostFailed, Refused
 from bot.slack.blocks import Message
 from bot.slack.summary_blocks import SlackSummary, summary_messages
 
@@ -60,12 +62,6 @@ def _marked(message: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]
     return None
 
 
-class Refused(PostFailed):
-    """Slack refused the post outright (`error`, such as not_in_channel): trying again would not help."""
-
-    def __init__(self, problem: str, error: str) -> None:
-        super().__init__(problem)
-        self.error = error
 def retry_after(error: SlackApiError, default: float = 1.0) -> float:
     """The seconds a 429 answer asks to wait (its Retry-After header)."""
     headers = error.response.headers if error.response is not None else {}
@@ -79,6 +75,8 @@ def retry_after(error: SlackApiError, default: float = 1.0) -> float:
 
 
 def _slack_problem(error: Exception) -> str:
+    if isinstance(error, SlackRequestError) and not isinstance(error, SlackApiError):
+        return f"Slack did not take the file ({error})"
     if isinstance(error, SlackApiError):
         code = error.response.get("error") if error.response is not None else None
         return f"Slack answered {code or error.response.status_code}"
@@ -234,6 +232,80 @@ class SlackSummaryPoster(SlackPoster):
                       look=partial(self._part, channel_id, thread_ts, key, period, part))
             posted += 1
 
+    def attach(self, channel_id: str, thread_ts: str, files: tuple[Attachment, ...], *, check_existing: bool) -> None:
+        """Share `files` in the summary's thread once, in one message (files_upload_v2: an upload
+        URL for each, the bytes, then one completion that shares them all).
+
+        A file Slack was given but never shared (the process died, or Slack failed, between the
+        upload and the completion) is seen by nobody: the retry uploads again. A completion that
+        Slack may have kept (a 5xx, a network failure) is looked for in the thread first, by the
+        files' names, so a retry never shares them twice.
+        """
+        if not files:
+            return
+        names = {f.filename for f in files}
+        if check_existing and self._shared(channel_id, thread_ts, names):
+            return
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            wait = delay
+            try:
+                self.client.files_upload_v2(
+                    file_uploads=[{"file": f.data, "filename": f.filename, "title": f.title} for f in files],
+                    channel=channel_id, thread_ts=thread_ts)
+                return
+            except SlackApiError as error:
+                status = error.response.status_code if error.response is not None else 0
+                code = error.response.get("error") if error.response is not None else None
+                if status < HTTPStatus.INTERNAL_SERVER_ERROR and status != HTTPStatus.TOO_MANY_REQUESTS:
+                    raise Refused(_slack_problem(error), str(code or status)) from error
+                if status == HTTPStatus.TOO_MANY_REQUESTS:
+                    wait = max(delay, retry_after(error))
+                problem = _slack_problem(error)
+            except (SlackRequestError, OSError) as error:  # the upload URL's answer, or the network
+                problem = _slack_problem(error)
+            if attempt == self.attempts:
+                raise PostFailed(f"{problem}, {attempt} times")
+            log.warning("sharing %s in %s: %s; trying again in %.1fs", ", ".join(sorted(names)), channel_id,
+                        problem, wait)
+            self.sleep(wait)
+            delay *= 2
+            if self._shared(channel_id, thread_ts, names):
+                return
+        raise AssertionError("unreachable")
+
+    def _shared(self, channel_id: str, thread_ts: str, names: set[str]) -> bool:
+        """Whether a message in the thread already shares every one of these files."""
+        cursor = None
+        while True:
+            response = self._read(lambda: self.reader.conversations_replies(
+                channel=channel_id, ts=thread_ts, limit=200, cursor=cursor))
+            for message in response.get("messages") or []:
+                if names <= {str(f.get("name")) for f in message.get("files") or []}:
+                    return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return False
+
+    def names(self, user_ids: list[str]) -> dict[str, Name | None]:
+        """What Slack's users.info says each person is called (None: Slack does not know them).
+        A person Slack could not be asked about (it is down) is left out."""
+        found: dict[str, Name | None] = {}
+        for user_id in user_ids:
+            try:
+                user = self.reader.users_info(user=user_id)["user"] or {}
+            except SlackApiError as error:
+                code = error.response.get("error") if error.response is not None else None
+                if code in ("user_not_found", "users_not_found"):
+                    found[user_id] = None
+                else:
+                    log.warning("users.info for %s: %s", user_id, _slack_problem(error))
+                continue
+            except OSError as error:
+                log.warning("users.info for %s: %s", user_id, _slack_problem(error))
+                continue
+            found[user_id] = name_from_profile(user)
+        return found
 
 P = TypeVar("P", bound=SlackPoster)
 

@@ -34,7 +34,7 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.plan.identity import Actor
 from bot.slack import deliveries
-from bot.slack.ids import ActionButton, ActionId, CallbackId, ModalMetadata, ViewSpec
+from bot.slack.ids import ActionButton, ActionId, CallbackId, ModalMetadata, PaperModalMetadata, ViewSpec
 
 log = logging.getLogger("planbot.slack")
 
@@ -60,6 +60,7 @@ BUTTON_VALUES: dict[str, type[BaseModel]] = {
 MODAL_METADATA: dict[str, type[BaseModel]] = {
     CallbackId.REVISE: ModalMetadata,
     CallbackId.NOTE: ModalMetadata,
+    CallbackId.PAPER_SETTINGS: PaperModalMetadata,
 }
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -373,9 +373,10 @@ def outcome_text(outcome: Outcome, tz: str, link: str | None = None) -> str:
     """What happened when someone asked for a summary to be posted."""
     period, plan, channel = outcome.period.label, outcome.plan_key, outcome.channel_id
     if outcome.kind in ("posted", "recovered"):
+        paper = texts.SUMMARY_PAPER_REFUSED.format(error=outcome.attach_error) if outcome.attach_error else ""
         if link:
-            return texts.SUMMARY_POSTED_LINK.format(period=period, plan=plan, channel=channel, link=link)
-        return texts.SUMMARY_POSTED.format(period=period, plan=plan, channel=channel)
+            return texts.SUMMARY_POSTED_LINK.format(period=period, plan=plan, channel=channel, link=link) + paper
+        return texts.SUMMARY_POSTED.format(period=period, plan=plan, channel=channel) + paper
     if outcome.kind == "already_posted":
         when = day_in(outcome.posted_at, tz) if outcome.posted_at else "?"
         return texts.SUMMARY_ALREADY_POSTED.format(period=period, plan=plan, channel=channel, when=when)

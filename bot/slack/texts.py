@@ -107,6 +107,8 @@ HELP_COMMANDS = (
     ("`/plan slippage [PLAN]`", "baseline against current dates: what slipped, by how much, why", "/plan slippage"),
     ("`/plan reminders [mute|unmute]`", "your reminders on or off; admins: the plan's settings",
      "/plan reminders mute"),
+    ("`/plan settings [PLAN]`", "admins: the board paper's cover fields and sections, in a form",
+     "/plan settings ppr"),
 )
 HELP_ADMIN = (
     "*For plan admins:* `/plan owner \"ROLE\" @user` says who holds a role "
@@ -204,6 +206,7 @@ REDRAW_LOST = (
 CLICK_AGAIN = "That took too long for Slack to open the form. Please click the button again."
 MODAL_SAVE = "Save"
 MODAL_CANCEL = "Cancel"
+MODAL_CLOSE = "Close"
 REVISE_MODAL_TITLE = "Revise due date"
 REVISE_MODAL_ACTION = "*{ref}* {title}\nDue {due}{original}"
 REVISE_MODAL_ORIGINAL = " (originally {date})"
@@ -288,3 +291,19 @@ HOME_REMINDERS_ON = "*Reminders:* on, one message a working day when an action o
 HOME_REMINDERS_MUTED = "*Reminders:* muted. planbot sends you none."
 MUTE_REMINDERS = "Mute reminders"
 UNMUTE_REMINDERS = "Unmute reminders"
+
+
+# `/plan settings`: the board paper settings modal.
+PAPER_MODAL_TITLE = "Board paper"
+PAPER_MODAL_INTRO = ("The board paper of plan `{plan}`: its cover and the sections a summary has not. "
+                     "A section left empty is left out of the paper.")
+PAPER_MODAL_HINTS = {
+    "meeting_date": "Day first, like 30/09/2021.",
+    "for_publication": "yes or no.",
+    "attach": "What the posted summary shares in its thread: pdf, docx or off.",
+}
+PAPER_SETTINGS_AGAIN = "Slack did not open the form in time. Please type `/plan settings` again."
+PAPER_SETTINGS_OPENED = "The board paper settings of plan `{plan}` are open in a form."
+PAPER_SETTINGS_SAVED = "Saved the board paper settings of plan `{plan}`: {changed}."
+PAPER_SETTINGS_UNCHANGED = "Nothing to change in the board paper settings of plan `{plan}`."
+SUMMARY_PAPER_REFUSED = " Its board paper was not shared in the thread: {error} (the app needs the files:write scope)."

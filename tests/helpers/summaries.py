@@ -37,7 +37,13 @@ def top_level(fake: LocalSlack, channel: str = CHANNEL) -> list[dict]:
 
 
 def replies(fake: LocalSlack, channel: str = CHANNEL) -> list[dict]:
-    return [m for m in fake.messages(channel) if m.get("thread_ts", m["ts"]) != m["ts"]]
+    """The summary's replies in its thread (not the message that shares its paper)."""
+    return [m for m in fake.messages(channel) if m.get("thread_ts", m["ts"]) != m["ts"] and "files" not in m]
+
+
+def file_messages(fake: LocalSlack, channel: str = CHANNEL) -> list[dict]:
+    """The messages that share files (the board paper and its chart), oldest first."""
+    return [m for m in fake.messages(channel) if "files" in m]
 
 
 def load_big_plan(sessions: Sessions, now: datetime, actions: int, *, key: str = "ppr",

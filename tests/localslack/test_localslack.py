@@ -531,3 +531,56 @@ def test_wait_for_change_wakes_on_a_call_from_another_thread(client: WebClient, 
     threading.Timer(0.1, lambda: client.chat_postMessage(channel="C1", text="later")).start()
 
     assert fake.wait_for_change(start, timeout=5) == start + 1
+
+
+def test_files_upload_v2_shares_the_files_in_the_thread_in_one_message(client: WebClient, fake: LocalSlack) -> None:
+    parent = client.chat_postMessage(channel="C1", text="Summary")["ts"]
+    done = client.files_upload_v2(file_uploads=[{"file": b"%PDF-1.4 paper", "filename": "paper.pdf", "title": "Paper"},
+                                                {"file": b"\x89PNG chart", "filename": "chart.png"}],
+                                  channel="C1", thread_ts=parent)
+    assert [f["title"] for f in done["files"]] == ["Paper", "chart.png"]
+    [shared] = [m for m in fake.messages("C1") if "files" in m]
+    assert shared["thread_ts"] == parent and [f["name"] for f in shared["files"]] == ["paper.pdf", "chart.png"]
+    replies = client.conversations_replies(channel="C1", ts=parent)["messages"]
+    assert replies[-1]["files"][0]["size"] == len(b"%PDF-1.4 paper")
+    assert [f["data"] for f in fake.files("C1")] == [b"%PDF-1.4 paper", b"\x89PNG chart"]
+    # The upload URL takes no token: the bytes are posted to it bare.
+    assert all("authorization" not in c.headers for c in fake.calls_to("file_upload"))
+
+
+def test_an_upload_is_seen_by_nobody_until_it_is_completed(client: WebClient, fake: LocalSlack) -> None:
+    given = client.files_getUploadURLExternal(filename="paper.pdf", length=5)
+    request = urllib.request.Request(given["upload_url"], data=b"12345", method="POST")
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 200
+    assert fake.pending_uploads() == [given["file_id"]] and fake.files() == [] and fake.messages("C1") == []
+    client.files_completeUploadExternal(files=[{"id": given["file_id"], "title": "Paper"}], channel_id="C1")
+    assert fake.pending_uploads() == [] and [f["title"] for f in fake.files("C1")] == ["Paper"]
+
+
+def test_uploads_are_refused_as_slack_refuses_them(client: WebClient, fake: LocalSlack) -> None:
+    fake.expect_refusal("invalid_arguments")
+    fake.expect_refusal("file_not_found")
+    fake.expect_refusal("length_mismatch")
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        client.api_call("files.getUploadURLExternal", params={"length": 5})  # no filename
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        client.api_call("files.getUploadURLExternal", params={"filename": "a.pdf", "length": 0})
+    given = client.files_getUploadURLExternal(filename="paper.pdf", length=5)
+    with pytest.raises(SlackApiError, match="file_not_found"):  # completed before its bytes came
+        client.files_completeUploadExternal(files=[{"id": given["file_id"]}], channel_id="C1")
+    short = urllib.request.Request(given["upload_url"], data=b"1234", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as wrong_length:
+        urllib.request.urlopen(short)
+    assert wrong_length.value.code == 400 and b"length_mismatch" in wrong_length.value.read()
+    with urllib.request.urlopen(urllib.request.Request(given["upload_url"], data=b"12345", method="POST")):
+        pass
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # a thread that is not there
+        client.files_completeUploadExternal(files=[{"id": given["file_id"]}], channel_id="C1", thread_ts="1.000001")
+    client.files_completeUploadExternal(files=[{"id": given["file_id"]}], channel_id="C1")
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # completed twice
+        client.files_completeUploadExternal(files=[{"id": given["file_id"]}], channel_id="C1")
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        client.files_completeUploadExternal(files=[{"id": "FNOSUCH"}], channel_id="C1")
+    assert {r.method for r in fake.refusals} == {"files.getUploadURLExternal", "files.completeUploadExternal",
+                                                 "file_upload"}

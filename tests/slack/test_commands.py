@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.plan.people import known_names
 from bot.plan.queries import get_action, get_plan
 from bot.plan.services import Actor, add_note
 from bot.slack import texts
@@ -243,9 +244,11 @@ def test_the_plan_linked_to_the_channel_is_the_default(planbot, now):
 
 
 def test_an_admin_maps_a_role_to_someone_and_removes_it(plan):
-    plan.fake.add_user(MALLORY, name="mallory")
+    plan.fake.add_user(MALLORY, name="mallory", real_name="Mallory Jones")
     body = private(plan.command(f'owner "Corporate Comms" <@{MALLORY}|mallory>', user=ADMIN))
     assert texts.ROLE_MAPPED.format(user=MALLORY, role="Corporate Comms") in message_text(body)
+    with plan.sessions.read() as session:  # the name users.info gave, kept for papers and summaries
+        assert known_names(session, [MALLORY]) == {MALLORY: "Mallory Jones"}
     assert texts.MINE_ROLES.format(roles="Corporate Comms") in message_text(private(plan.command("mine", user=MALLORY)))
     body = private(plan.command(f"owner remove “corporate comms” <@{MALLORY}>", user=ADMIN))
     assert texts.ROLE_UNMAPPED.format(user=MALLORY, role="Corporate Comms") in message_text(body)

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.localslack import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 from bot.plan.errors import AmbiguousPlan, InvalidInput, NotAllowed
 from bot.plan.identity import Actor
+from bot.plan.paper.settings import set_paper_settings
 from bot.plan.queries import get_plan
 from bot.plan.summary import build_summary, month_period
 from bot.slack import texts
@@ -95,6 +96,14 @@ def post_button(planbot) -> tuple[dict, dict]:
     return message, find_button(message["blocks"], ActionId.POST_SUMMARY)
 
 
+def post_button_for(planbot, month: str) -> tuple[dict, dict]:
+    deps = deps_for(planbot.sessions, planbot.now, planbot.fake)
+    with planbot.sessions.read() as session:
+        message = render_preview(session, deps, ViewSpec(kind="summary", plan="ppr", month=month),
+                                 viewer=Actor(ADMIN, TEAM)).to_dict()
+    return message, find_button(message["blocks"], ActionId.POST_SUMMARY)
+
+
 def click_post(planbot, user, shown=None):
     message, button = shown or post_button(planbot)
     count = len(planbot.fake.calls_to("response_url"))
@@ -122,6 +131,22 @@ def test_the_post_button_posts_the_summary_to_the_plans_channel_exactly_once(pla
         post = session.scalars(select(SummaryPost)).one()
         event = session.scalars(select(ActionEvent).where(ActionEvent.kind == "summary_posted")).one()
     assert (post.state, post.message_ts, event.actor) == ("posted", posted["ts"], ADMIN)
+
+
+def test_the_post_button_shares_the_board_paper_in_the_thread_or_says_why_not(planbot):
+    load(planbot.sessions, planbot.now)
+    planbot.fake.fail_next("files.getUploadURLExternal", status=200, error="missing_scope")
+    said = click_post(planbot, ADMIN)
+    assert said["text"].endswith(texts.SUMMARY_PAPER_REFUSED.format(error="Slack answered missing_scope"))
+    assert [m for m in planbot.fake.messages("CPLAN") if "files" in m] == []
+    # The next period's, with the scope: the paper and chart in the summary's thread.
+    planbot.fake.reset()
+    with planbot.sessions.begin() as session:
+        set_paper_settings(session, get_plan(session, "ppr"), Actor.cli("test"), planbot.now, {"attach": "docx"})
+    click_post(planbot, ADMIN, post_button_for(planbot, "2026-12"))
+    [shared] = [m for m in planbot.fake.messages("CPLAN") if "files" in m]
+    assert [f["name"] for f in shared["files"]] == ["ppr-2026-12-board-paper.docx", "ppr-2026-12-board-paper-chart.png"]
+    assert shared["thread_ts"] == top_level(planbot.fake)[0]["ts"]
 
 
 def test_the_post_button_refuses_someone_who_is_not_an_admin(planbot):

@@ -9,15 +9,15 @@ The stores' tables are as slack_sdk 3.48 builds them (`SQLAlchemyInstallationSto
 `SQLAlchemyOAuthStateStore`), except that token columns are TEXT: planbot keeps tokens
 encrypted (bot/slack/installs.py), and an encrypted token is longer than slack_sdk's 200.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

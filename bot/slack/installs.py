@@ -49,7 +49,7 @@ log = logging.getLogger("planbot.installs")
 
 # What planbot asks for when a workspace installs it (the manifests' bot scopes).
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history",
-              "im:write", "im:history")
+              "im:write", "im:history", "files:write")
 STATE_SECONDS = 600
 TOKEN_COLUMNS = {
     "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),

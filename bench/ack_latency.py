@@ -1,7 +1,9 @@
-"""Ack latency and throughput of `/plan status` and "Mark complete", beside a bare Bolt app.
+"""Ack latency and throughput of `/plan status` and "Mark complete", beside a bare Bolt app,
+over HTTP and over Socket Mode.
 
     python -m bench.ack_latency [--quick] [--backends sqlite,postgresql] [--sizes 10,1000,10000]
-                                [--requests N] [--output bench/results/latest.md]
+                                [--requests N] [--transports http,socket_mode]
+                                [--output bench/results/latest.md]
 
 Each app runs in its own process (bench/apps.py) behind planbot's waitress server, the local
 Slack (bot/localslack) in another (bench/fake.py), and this process sends signed requests over
@@ -10,6 +12,11 @@ Bolt app that only acks is measured just before each database, with the same bod
 are imported through the real importer (bench/plans.py); each click completes a different
 open action, and completed actions are reopened (through the reopen service, so each with
 its audit event) between measured batches.
+
+Over Socket Mode the same requests go as envelopes over the WebSocket of a local Slack in this
+process (its `apps.connections.open` is all the apps ask it; their Web API calls still go to the
+other one), and an ack's time is from sending the envelope until its ack was read, as Slack
+times it. Each app connects as `planbot serve --socket` does, beside its HTTP server.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from sqlalchemy.engine import make_url
 from bench import plans
 from bench.signed import Client, Request, click, command, signed_headers
 from bot.clock import utc_now
+from bot.localslack import LocalSlack, NotAcked, SocketMode, payloads
 from bot.plan.rules import ActionStatus
 from bot.plan.services import reopen
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
@@ -56,6 +64,9 @@ CHANNEL = "CBENCH"
 STATUS = "/plan status"
 COMPLETE = "Mark complete"
 BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+HTTP, SOCKET_MODE = "http", "socket_mode"
+TRANSPORT_NAMES = {HTTP: "HTTP", SOCKET_MODE: "Socket Mode"}
+ENVELOPE_ACK_WAIT = 30.0  # an envelope not acked by then is an error (Slack would have given up)
 START_TIMEOUT = 60.0
 ANNOUNCED_WORDS = 2  # a started process prints "WORD value"
 # Goals the table is judged by: /plan status p99 at 10,000 actions (seconds), and 4-in-flight
@@ -74,6 +85,7 @@ class Series:
     size: int | None
     request: str
     in_flight: int
+    transport: str = HTTP
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0  # wall time spent measuring
     errors: int = 0
@@ -154,15 +166,22 @@ def get_json(url: str) -> dict[str, Any]:
 
 
 class Server:
-    """An app under test, served by bench/apps.py in its own process."""
+    """An app under test, served by bench/apps.py in its own process; with `socket`, connected
+    to that local Slack over Socket Mode too."""
 
-    def __init__(self, kind: str, database_url: str, slack_base: str, log: Path) -> None:
+    def __init__(self, kind: str, database_url: str, slack_base: str, log: Path,
+                 socket: LocalSlack | None = None) -> None:
         self.kind = kind
         self.slack_base = slack_base
+        connect = ["--socket-api-url", socket.url, "--app-token", socket.socket_mode.app_token] if socket else []
+        hellos = socket.socket_mode.hellos if socket else 0
         self.child = Child(["-m", "bench.apps", kind, "--database-url", database_url,
-                            "--api-url", slack_base + "/api/", "--threads", str(THREADS)], "PORT", log)
+                            "--api-url", slack_base + "/api/", "--threads", str(THREADS), *connect], "PORT", log)
         self.port = int(self.child.value)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.socket = socket.socket_mode if socket else None
+        if self.socket is not None:
+            self.socket.wait_connected(hellos + 1, timeout=START_TIMEOUT)
 
     def statements(self) -> int:
         return int(get_json(self.url + "/bench/stats")["statements"])
@@ -235,6 +254,60 @@ def send_all(port: int, requests: Sequence[Request], in_flight: int,
     if requests and not samples:
         raise RuntimeError("no request was sent")
     return samples, seconds
+
+
+def send_envelopes(socket: SocketMode, requests: Sequence[Request], in_flight: int,
+                   stop_after: float = math.inf, at_least: int = 0) -> tuple[list[Sample], float]:
+    """As send_all, over Socket Mode: each request as the envelope Slack would send instead, and
+    its latency from sending the envelope until its ack was read."""
+    samples: list[Sample] = []
+    taken = [0]
+    queue: Iterator[Request] = iter(requests)
+    lock = threading.Lock()
+    workers = min(in_flight, len(requests))
+    start = threading.Barrier(workers + 1)
+
+    def worker() -> None:
+        start.wait()
+        mine: list[Sample] = []
+        while True:
+            with lock:
+                late = time.perf_counter() - began > stop_after and taken[0] >= at_least
+                request = None if late else next(queue, None)
+                taken[0] += request is not None
+            if request is None:
+                break
+            sent = time.time()
+            envelope = socket.send(*payloads.socket_payload(request.body, request.content_type))
+            try:
+                ack = envelope.wait_ack(ENVELOPE_ACK_WAIT)
+            except NotAcked as error:
+                mine.append(Sample(request, sent, ENVELOPE_ACK_WAIT, False, str(error).encode()))
+                continue
+            reply = json.dumps(ack.payload).encode() if ack.payload else b""
+            mine.append(Sample(request, sent, ack.elapsed, b"went wrong" not in reply, reply))
+        with lock:
+            samples.extend(mine)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    began = time.perf_counter()
+    start.wait()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - began
+    if requests and not samples:
+        raise RuntimeError("no envelope was sent")
+    return samples, seconds
+
+
+def send(server: Server, requests: Sequence[Request], in_flight: int,
+         stop_after: float = math.inf, at_least: int = 0) -> tuple[list[Sample], float]:
+    """Send over the server's transport: Socket Mode if it is connected so, else HTTP."""
+    if server.socket is not None:
+        return send_envelopes(server.socket, requests, in_flight, stop_after, at_least)
+    return send_all(server.port, requests, in_flight, stop_after, at_least)
 
 
 @contextmanager
@@ -318,6 +391,7 @@ class Options:
     series_seconds: float  # the time budget of one series
     output: Path
     quick: bool
+    transports: list[str] = field(default_factory=lambda: [HTTP])
 
 
 class Bench:
@@ -328,9 +402,17 @@ class Bench:
         self.results: list[Series] = []
         self.fake = Child(["-m", "bench.fake"], "URL", workdir / "fake.log")
         self.slack_base = self.fake.value
+        # Socket Mode's side of Slack: apps.connections.open and the WebSocket, in this process.
+        self.socket = LocalSlack().start() if SOCKET_MODE in options.transports else None
 
     def close(self) -> None:
         self.fake.stop()
+        if self.socket is not None:
+            self.socket.stop()
+
+    def server(self, kind: str, database_url: str, log: Path, transport: str) -> Server:
+        return Server(kind, database_url, self.slack_base, log,
+                      self.socket if transport == SOCKET_MODE else None)
 
     def status_request(self, key: str) -> Request:
         return command(f"status {key}", user=plans.USER, team=plans.TEAM, channel=CHANNEL,
@@ -353,8 +435,8 @@ class Bench:
         while len(series.latencies) < self.options.requests and (
                 series.seconds < budget or len(series.latencies) < MIN_REQUESTS):
             batch = make(self.options.requests - len(series.latencies))
-            samples, seconds = send_all(server.port, batch, series.in_flight, budget - series.seconds,
-                                        MIN_REQUESTS - len(series.latencies))
+            samples, seconds = send(server, batch, series.in_flight, budget - series.seconds,
+                                    MIN_REQUESTS - len(series.latencies))
             series.latencies += [s.latency for s in samples]
             series.seconds += seconds
             for sample in samples:
@@ -371,7 +453,8 @@ class Bench:
         server.settle()
         series.statements = server.statements() - before if server.kind == "planbot" else None
         self.results.append(series)
-        self.say(f"  {series.app:8} {series.backend:10} {series.size or '':>6} {series.request:14} "
+        self.say(f"  {series.app:8} {TRANSPORT_NAMES[series.transport]:11} {series.backend:10} "
+                 f"{series.size or '':>6} {series.request:14} "
                  f"x{series.in_flight}  p50 {series.p50 * 1000:7.1f} ms  p99 {series.p99 * 1000:7.1f} ms  "
                  f"{series.rps:6.1f}/s  errors {series.errors}"
                  + (f"  redrawn p50 {statistics.median(series.redrawn) * 1000:.1f} ms "
@@ -397,14 +480,14 @@ class Bench:
             sent = 0
             while sent < self.options.warmup:
                 batch = make(self.options.warmup - sent)
-                send_all(server.port, batch, in_flight)
+                send(server, batch, in_flight)
                 sent += len(batch)
         server.settle()
         get_json(self.slack_base + "/bench/responses")
 
-    def bare(self, backend: str) -> None:
+    def bare(self, backend: str, transport: str) -> None:
         key = plans.plan_key(1000)
-        server = Server("bare", "sqlite://", self.slack_base, self.workdir / "bare.log")
+        server = self.server("bare", "sqlite://", self.workdir / "bare.log", transport)
 
         def statuses(n: int) -> list[Request]:
             return [self.status_request(key) for _ in range(n)]
@@ -416,19 +499,19 @@ class Bench:
             self.warm(server, statuses)
             self.warm(server, clicks)
             for in_flight in IN_FLIGHT:
-                self.measure(server, Series("bare", backend, None, STATUS, in_flight), statuses)
-                self.measure(server, Series("bare", backend, None, COMPLETE, in_flight), clicks)
+                self.measure(server, Series("bare", backend, None, STATUS, in_flight, transport), statuses)
+                self.measure(server, Series("bare", backend, None, COMPLETE, in_flight, transport), clicks)
         finally:
             server.stop()
 
-    def planbot(self, backend: str) -> None:
+    def planbot(self, backend: str, transport: str) -> None:
         with scratch_database(backend, self.workdir) as url:
             sessions = open_database(url)
             started = time.perf_counter()
             keys = {size: plans.load(sessions, size, channel=None) for size in self.options.sizes}
             self.say(f"  imported plans of {', '.join(map(str, self.options.sizes))} actions into "
                      f"{BACKEND_NAMES[backend]} in {time.perf_counter() - started:.0f} s")
-            server = Server("planbot", url, self.slack_base, self.workdir / f"planbot-{backend}.log")
+            server = self.server("planbot", url, self.workdir / f"planbot-{backend}.log", transport)
             try:
                 for size, key in keys.items():
                     actions = OpenActions(sessions, key)
@@ -450,9 +533,10 @@ class Bench:
                     self.warm(server, clicks)
                     actions.clicked.clear()
                     for in_flight in IN_FLIGHT:
-                        self.measure(server, Series("planbot", backend, size, STATUS, in_flight), statuses)
-                        self.measure(server, Series("planbot", backend, size, COMPLETE, in_flight), clicks,
-                                     actions.still_open)
+                        self.measure(server, Series("planbot", backend, size, STATUS, in_flight, transport),
+                                     statuses)
+                        self.measure(server, Series("planbot", backend, size, COMPLETE, in_flight, transport),
+                                     clicks, actions.still_open)
                     server.settle()
             finally:
                 server.stop()
@@ -462,9 +546,10 @@ class Bench:
 
     def run(self) -> list[Series]:
         for backend in self.options.backends:
-            self.say(f"{BACKEND_NAMES[backend]}:")
-            self.bare(backend)
-            self.planbot(backend)
+            for transport in self.options.transports:
+                self.say(f"{BACKEND_NAMES[backend]}, {TRANSPORT_NAMES[transport]}:")
+                self.bare(backend, transport)
+                self.planbot(backend, transport)
         return self.results
 
 
@@ -472,12 +557,18 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def find(results: list[Series], app: str, backend: str, size: int | None, *, request: str,
-         in_flight: int) -> Series | None:
+def find_series(results: list[Series], app: str, backend: str, size: int | None, *, request: str,
+                in_flight: int, transport: str = HTTP) -> Series | None:
     for s in results:
-        if (s.app, s.backend, s.size, s.request, s.in_flight) == (app, backend, size, request, in_flight):
+        if (s.app, s.backend, s.size, s.request, s.in_flight, s.transport) == (
+                app, backend, size, request, in_flight, transport):
             return s
     return None
+
+
+def app_name(series: Series) -> str:
+    """The table's app cell: the app, and the transport when it is not HTTP."""
+    return series.app if series.transport == HTTP else f"{series.app}, {TRANSPORT_NAMES[series.transport]}"
 
 
 @dataclass(frozen=True)
@@ -489,30 +580,43 @@ class Goal:
     met: bool | None
 
 
-def goals(results: list[Series], backends: list[str]) -> list[Goal]:
+def goals(results: list[Series], backends: list[str], transports: Sequence[str] = (HTTP,)) -> list[Goal]:
+    """The goals for each backend and transport, each judged against the bare app on the same transport."""
+    found: list[Goal] = []
+    for transport in transports:
+        named = "" if transport == HTTP else f"{TRANSPORT_NAMES[transport]}: "
+        found += [Goal(named + g.name, g.backend, g.measured, g.target, g.met)
+                  for g in transport_goals(results, backends, transport)]
+    return found
+
+
+def transport_goals(results: list[Series], backends: list[str], transport: str) -> list[Goal]:
+    def get(app: str, backend: str, size: int | None, *, request: str, in_flight: int) -> Series | None:
+        return find_series(results, app, backend, size, request=request, in_flight=in_flight, transport=transport)
+
     found: list[Goal] = []
     for backend in backends:
         db = BACKEND_NAMES[backend]
-        big = find(results, "planbot", backend, 10000, request=STATUS, in_flight=1)
+        big = get("planbot", backend, 10000, request=STATUS, in_flight=1)
         found.append(Goal("`/plan status` p99 at 10,000 actions", db,
                           f"{ms(big.p99)} ms" if big else "not measured", f"< {STATUS_P99_GOAL * 1000:.0f} ms",
                           big.p99 < STATUS_P99_GOAL if big else None))
-        bare = find(results, "bare", backend, None, request=STATUS, in_flight=1)
+        bare = get("bare", backend, None, request=STATUS, in_flight=1)
         for size, limit in ((1000, 1.5), (10000, 2.0)):
-            s = find(results, "planbot", backend, size, request=STATUS, in_flight=1)
+            s = get("planbot", backend, size, request=STATUS, in_flight=1)
             ratio = s.p50 / bare.p50 if s and bare else None
             found.append(Goal(f"`/plan status` median ÷ bare median at {size:,} actions", db,
                               f"{ratio:.2f}x" if ratio else "not measured", f"≤ {limit}x",
                               ratio <= limit if ratio else None))
-        s = find(results, "planbot", backend, 1000, request=STATUS, in_flight=4)
-        b = find(results, "bare", backend, None, request=STATUS, in_flight=4)
+        s = get("planbot", backend, 1000, request=STATUS, in_flight=4)
+        b = get("bare", backend, None, request=STATUS, in_flight=4)
         ratio = s.rps / b.rps if s and b else None
         found.append(Goal("`/plan status`, 4 in flight: acks/s ÷ bare acks/s at 1,000 actions", db,
                           f"{ratio:.2f}" if ratio else "not measured", f"≥ {RATE_GOAL}",
                           ratio >= RATE_GOAL if ratio else None))
         # A click is acked before its work is done, so judge it by the work: redraws a second.
-        s = find(results, "planbot", backend, 1000, request=COMPLETE, in_flight=4)
-        b = find(results, "bare", backend, None, request=COMPLETE, in_flight=4)
+        s = get("planbot", backend, 1000, request=COMPLETE, in_flight=4)
+        b = get("bare", backend, None, request=COMPLETE, in_flight=4)
         acks = s.rps / b.rps if s and b else None
         done = s.redrawn_rps / b.rps if s and b and s.redrawn else None
         found.append(Goal("Mark complete, 4 in flight: redrawn/s (acks/s) ÷ bare acks/s at 1,000 actions", db,
@@ -530,7 +634,8 @@ def report(results: list[Series], options: Options, elapsed: float, load: tuple[
         f"allow once it has {MIN_REQUESTS}, after {options.warmup} + {options.warmup} warm-up ones; "
         f"{elapsed / 60:.1f} minutes in all. "
         "Times in ms; \"redrawn\" is from sending a click until planbot had redrawn the clicked "
-        "message (its work after the ack).",
+        "message (its work after the ack). Over Socket Mode an ack's time is from sending the "
+        "envelope until its ack was read; each goal compares with the bare app on the same transport.",
         "",
         "| app | database | actions | request | in flight | requests | ack p50 | ack p99 | acks/s "
         "| redrawn p50 | redrawn p99 | redrawn/s | SQL/request | errors |",
@@ -541,18 +646,18 @@ def report(results: list[Series], options: Options, elapsed: float, load: tuple[
         redrawn = (f"{ms(statistics.median(s.redrawn))} | {ms(percentile(s.redrawn, 0.99))} | {s.redrawn_rps:.0f}"
                    if s.redrawn else "– | – | –")
         lines.append(
-            f"| {s.app} | {BACKEND_NAMES[s.backend]} | {f'{s.size:,}' if s.size else '–'} | {s.request} | "
+            f"| {app_name(s)} | {BACKEND_NAMES[s.backend]} | {f'{s.size:,}' if s.size else '–'} | {s.request} | "
             f"{s.in_flight} | {len(s.latencies)} | {ms(s.p50)} | {ms(s.p99)} | {s.rps:.0f} | {redrawn} | "
             f"{'–' if sql is None else f'{sql:.1f}'} | {s.errors} |"
         )
     lines += ["", "| goal | database | measured | target | result |", "| --- | --- | ---: | ---: | --- |"]
-    for g in goals(results, options.backends):
+    for g in goals(results, options.backends, options.transports):
         result = "not measured" if g.met is None else ("met" if g.met else "**missed**")
         lines.append(f"| {g.name} | {g.backend} | {g.measured} | {g.target} | {result} |")
     errors = [s for s in results if s.errors]
     if errors:
         lines += ["", "Errors (the first of each series):", ""]
-        lines += [f"- {s.app} {BACKEND_NAMES[s.backend]} {s.size or ''} {s.request} x{s.in_flight}: "
+        lines += [f"- {app_name(s)} {BACKEND_NAMES[s.backend]} {s.size or ''} {s.request} x{s.in_flight}: "
                   f"{s.errors}, first: `{s.first_error[:200]}`" for s in errors]
     return "\n".join(lines) + "\n"
 
@@ -563,8 +668,13 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--sizes", default=None, help="plan sizes in actions (default 10,1000,10000; quick 10,1000)")
     parser.add_argument("--requests", type=int, default=None, help="measured requests a series (default 400; quick 30)")
+    parser.add_argument("--transports", default=f"{HTTP},{SOCKET_MODE}",
+                        help="http and/or socket_mode (default both)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args(argv)
+    transports = [t.strip() for t in args.transports.split(",") if t.strip()]
+    if not transports or set(transports) - set(TRANSPORT_NAMES):
+        parser.error(f"--transports takes {HTTP} and/or {SOCKET_MODE}")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - set(BACKEND_NAMES)
     if unknown:
@@ -573,7 +683,7 @@ def parse(argv: list[str] | None) -> Options:
     requests = args.requests or (30 if args.quick else 400)
     return Options(backends=backends, sizes=sizes, requests=requests,
                     warmup=max(5, requests // 20), series_seconds=3.0 if args.quick else 10.0, output=args.output,
-                    quick=args.quick)
+                    quick=args.quick, transports=transports)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,10 @@
 `python -m bench.apps planbot|bare --database-url URL --api-url URL [--threads N]` prints
 `PORT <n>` once it is serving. Both apps are waitress via `bot.slack.server.make_http_server`
 with the same thread count and a Bolt `App` with the same client, signing secret and token
-checks; the bare app's listeners only `ack()`. `GET /bench/stats` answers how many SQL
+checks; the bare app's listeners only `ack()`. With `--socket-api-url URL --app-token TOKEN`
+each also connects over Socket Mode as `planbot serve --socket` does
+(`bot.slack.server.socket_mode_handler`), asking that local Slack's `apps.connections.open`.
+`GET /bench/stats` answers how many SQL
 statements the app has run so far (the bare app runs none) and how many listener calls are
 still running (work after the ack included), so the benchmark knows when the app is idle.
 """
@@ -22,13 +25,14 @@ from typing import Any
 
 from pydantic import SecretStr
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from sqlalchemy import event
 
 from bench.plans import NOW
 from bench.signed import BOT_TOKEN, SIGNING_SECRET
 from bot.config import Settings
 from bot.slack.app import create_app, make_client
-from bot.slack.server import make_http_server, serve_until_interrupted
+from bot.slack.server import make_http_server, serve_until_interrupted, socket_mode_handler
 from storage.db import open_database
 
 STATS_PATH = "/bench/stats"
@@ -101,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--socket-api-url", help="also connect over Socket Mode, asking this Web API for the URL")
+    parser.add_argument("--app-token", help="the app-level token for Socket Mode")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -116,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     executor = CountingExecutor(app.listener_runner.listener_executor)
     app.listener_runner.listener_executor = executor
     server.application = with_stats(server.application, counter, executor)
+    if args.socket_api_url:
+        socket = socket_mode_handler(app, args.app_token, web_client=WebClient(base_url=args.socket_api_url))
+        socket.connect()
     print(f"PORT {server.effective_port}", flush=True)
     serve_until_interrupted(server)
     return 0

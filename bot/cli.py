@@ -515,7 +515,12 @@ def _runners(args: argparse.Namespace, settings: Settings, sessions: Sessions,
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Only `planbot serve` loads Bolt and the server: the other commands start without them.
     from bot.slack.app import create_app  # noqa: PLC0415
-    from bot.slack.server import make_http_server, serve_socket_mode, serve_until_interrupted  # noqa: PLC0415
+    from bot.slack.server import (  # noqa: PLC0415
+        CannotConnect,
+        make_http_server,
+        serve_socket_mode,
+        serve_until_interrupted,
+    )
 
     if args.socket and settings.many_workspaces:
         raise UsageError("Socket Mode serves one workspace; serve many workspaces over HTTP (see the README, "
@@ -545,7 +550,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if args.socket:
             assert settings.slack_app_token is not None
             logging.getLogger("planbot").info("planbot serving over Socket Mode")
-            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            try:
+                serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            except CannotConnect as error:
+                print(f"planbot serve --socket cannot start: {error}", file=sys.stderr)
+                return 2
             return 0
         server = make_http_server(app, sessions, host=args.host, port=args.port, threads=args.threads)
         logging.getLogger("planbot").info("planbot serving on http://%s:%s/slack/events", args.host,

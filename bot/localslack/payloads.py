@@ -1,5 +1,6 @@
 """Requests as Slack sends them to an app: the bodies of a `/plan` command and a button click,
-and the signature over them. The test harness, the benchmark and the sandbox send these."""
+and the signature over them; and what Slack sends over Socket Mode instead (`socket_payload`).
+The test harness, the benchmark and the sandbox send these."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 import time
 import urllib.parse
 from typing import Any
+
+from bot.localslack.socket import EnvelopeType
 
 APP_ID = "APLANBOT"
 FORM = "application/x-www-form-urlencoded"
@@ -29,12 +32,19 @@ def signed_headers(secret: str, body: bytes, *, timestamp: int | None = None,
 
 def command_body(text: str, *, user: str, team: str, channel: str, response_url: str, trigger_id: str,
                  channel_name: str = "plan", user_name: str | None = None) -> bytes:
-    form = {
+    return urllib.parse.urlencode(command_fields(text, user=user, team=team, channel=channel,
+                                                 response_url=response_url, trigger_id=trigger_id,
+                                                 channel_name=channel_name, user_name=user_name)).encode()
+
+
+def command_fields(text: str, *, user: str, team: str, channel: str, response_url: str, trigger_id: str,
+                   channel_name: str = "plan", user_name: str | None = None) -> dict[str, str]:
+    """A `/plan` command's fields: the form Slack posts over HTTP, the payload over Socket Mode."""
+    return {
         "token": "legacy-token-unused", "team_id": team, "team_domain": "fire", "channel_id": channel,
         "channel_name": channel_name, "user_id": user, "user_name": user_name or user.lower(), "command": "/plan",
         "text": text, "api_app_id": APP_ID, "response_url": response_url, "trigger_id": trigger_id,
     }
-    return urllib.parse.urlencode(form).encode()
 
 
 def click_payload(button: dict[str, Any], *, user: str, team: str, channel: str, response_url: str,
@@ -65,3 +75,14 @@ def click_payload(button: dict[str, Any], *, user: str, team: str, channel: str,
 def payload_body(payload: dict[str, Any]) -> bytes:
     """The form body Slack posts an interaction payload in."""
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def socket_payload(body: bytes, content_type: str) -> tuple[EnvelopeType, dict[str, Any]]:
+    """What Slack sends over Socket Mode for what it would post over HTTP: a command's fields
+    (`slash_commands`), an interaction's payload (`interactive`) or an event callback (`events_api`)."""
+    if content_type.startswith("application/json"):
+        return EnvelopeType.EVENTS_API, json.loads(body)
+    form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
+    if "payload" in form:
+        return EnvelopeType.INTERACTIVE, json.loads(form["payload"])
+    return EnvelopeType.SLASH_COMMANDS, form

@@ -28,7 +28,9 @@ from zoneinfo import ZoneInfo
 from bot.localslack.http import Reply, Server
 from bot.localslack.limits import error, message_problem, view_errors
 from bot.localslack.oauth import OAuth, Team
+from bot.localslack.payloads import APP_ID
 from bot.localslack.records import Call, Json, Refusal, refusal_of
+from bot.localslack.socket import APPS_CONNECTIONS_OPEN, SocketMode, token_of
 
 RESPONSE_URL_MAX_POSTS = 5
 RESPONSE_URL_TTL = 30 * 60.0
@@ -163,6 +165,8 @@ class LocalSlack:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._server: Server | None = None
+        self._socket_mode: SocketMode | None = None
+        self._host = "127.0.0.1"
         self._base = ""
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
@@ -211,6 +215,7 @@ class LocalSlack:
         if self._server is not None:
             raise RuntimeError("the local Slack is already started")
         self._server = Server(self._handle, host=host, port=port)
+        self._host = host
         self._base = f"http://{host}:{self._server.port}"
         return self
 
@@ -218,6 +223,10 @@ class LocalSlack:
         server, self._server = self._server, None
         if server is not None:
             server.stop()
+        with self._lock:
+            socket_mode, self._socket_mode = self._socket_mode, None
+        if socket_mode is not None:
+            socket_mode.stop()
 
     def __enter__(self) -> LocalSlack:
         return self.start()
@@ -236,6 +245,15 @@ class LocalSlack:
     def url(self) -> str:
         """The Web API base URL to give a slack_sdk client (`…/api/`)."""
         return f"{self.base_url}/api/"
+
+    @property
+    def socket_mode(self) -> SocketMode:
+        """Socket Mode (`bot.localslack.socket`): its app-level token, its WebSocket server
+        (started on first use) and the envelopes sent over it."""
+        with self._lock:
+            if self._socket_mode is None:
+                self._socket_mode = SocketMode(app_id=APP_ID, host=self._host)
+            return self._socket_mode
 
     def add_route(self, path: str, answer: Callable[[], Json]) -> None:
         """Serve `answer()` as JSON at GET `path`: a window for another process (a benchmark)."""
@@ -565,6 +583,8 @@ class LocalSlack:
         return Reply(fault.status, code if method == "response_url" else error(code), headers)
 
     def _web_api(self, method: str, args: Json, headers: dict[str, str], received: float) -> Reply:
+        if method == APPS_CONNECTIONS_OPEN:  # the app-level token's method: no bot token takes it
+            return Reply(200, self.socket_mode.open(token_of(headers, args)), {})
         if method == "oauth.v2.access":
             return Reply(200, self.oauth.access(args, headers), {})
         handler = self._methods.get(method)

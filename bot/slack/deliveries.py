@@ -13,8 +13,12 @@ there and changes nothing. The reply the change gave is kept beside the key, to 
 with. A change that fails rolls its claim back with it, so a replay of a refusal is refused again.
 Keys are dropped once no replay of them could pass the signature check.
 
-Socket Mode requests carry no signature and get no key: they arrive over planbot's own
-WebSocket, opened with its app token, so nobody else can deliver one again.
+Over Socket Mode nobody else can deliver a request (it comes over planbot's own WebSocket,
+opened with its app token), but Slack itself sends an envelope again when its ack did not come
+in time: the connection dropped, or was replaced after a `disconnect`, while the app was working
+on it. The re-sent envelope carries the same payload, and no two of Slack's deliveries have one
+payload (each carries a fresh trigger_id, action_ts or event_id), so its key is the payload's
+SHA-256.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlalchemy.orm import Session
 from storage.models import SlackDelivery
 
 SIGNATURE_HEADER = "x-slack-signature"
+SOCKET_MODE_PREFIX = "sm:"  # a signature starts "v0=": the two kinds of key never meet
 # Bolt accepts a request timestamp up to 5 minutes either side of its clock, so the first
 # delivery can come 5 minutes early and a replay 5 minutes late: 10 minutes between them.
 REPLAY_WINDOW = timedelta(minutes=10)
@@ -47,9 +52,10 @@ class Replayed(Exception):  # noqa: N818 - it is not an error: the request was h
 
 
 def key_of(request: BoltRequest) -> str | None:
-    """The delivery's key: its signature over HTTP, None in Socket Mode (see the module's doc)."""
-    if request.mode != "http":
-        return None
+    """The delivery's key: its signature over HTTP, its payload's hash over Socket Mode."""
+    if request.mode == "socket_mode":
+        canonical = json.dumps(request.body, sort_keys=True, separators=(",", ":"))
+        return SOCKET_MODE_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()
     values = request.headers.get(SIGNATURE_HEADER) or []
     return values[0] if values else None
 
@@ -63,7 +69,7 @@ def marker(key: str | None) -> str:
 def claim(session: Session, key: str | None, now: datetime) -> None:
     """Claim this delivery for the change `session` is making; Replayed if it was claimed before.
 
-    Call it first in the change's transaction. With no key (Socket Mode) it claims nothing.
+    Call it first in the change's transaction. With no key it claims nothing.
     """
     if key is None:
         return

@@ -69,7 +69,7 @@ Model = TypeVar("Model", bound=BaseModel)
 @dataclass(frozen=True)
 class Caller:
     """Who sent a request, from which channel (None on App Home and in modals), and which
-    delivery of Slack's it was (its key; None in Socket Mode)."""
+    delivery of Slack's it was (its key; see `bot.slack.deliveries`)."""
 
     actor: Actor
     channel_id: str | None = None

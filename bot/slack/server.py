@@ -1,4 +1,5 @@
-"""Serving the app: HTTP with waitress (a production WSGI server), or Socket Mode.
+"""Serving the app: HTTP with waitress (a production WSGI server), or Socket Mode (Bolt's
+adapter on slack_sdk's built-in client, connecting out to Slack).
 
 Bolt's own `app.start()` is a single-threaded development server with a listen backlog of 5;
 measured here, 16 requests in flight pushed even a bare app past Slack's 3-second limit.
@@ -15,8 +16,11 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from waitress.server import create_server
 
+from bot.slack.app import LISTENER_THREADS
 from storage.db import Sessions
 
 log = logging.getLogger("planbot.server")
@@ -24,6 +28,7 @@ log = logging.getLogger("planbot.server")
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 HEALTH_PING_SECONDS = 0.8  # a database that has not answered by then is reported down (503)
+PING_SECONDS = 5  # Socket Mode: how often the connection is checked (Bolt's default is 10)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -59,8 +64,41 @@ def serve_until_interrupted(server: Any) -> None:
         server.close()
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def socket_mode_handler(app: App, app_token: str, *, web_client: WebClient | None = None) -> Any:
+    """Bolt's Socket Mode adapter on slack_sdk's built-in client (no other package needed):
+    `.connect()` connects (and reconnects by itself), `.close()` stops; `.start()` also blocks.
+
+    It asks `apps.connections.open` with `web_client` (by default the app's own client, at the
+    configured API URL). Each envelope holds one of the client's workers until the app acks it
+    (at 2.3 s at the latest, `bot.slack.deadline`); time spent queued for a worker is not
+    counted there, so there are workers for every listener thread and as many again for
+    requests waiting for one.
+
+    The client reconnects at once when Slack says `disconnect`; a connection closed under it
+    without one is found at its next ping, every PING_SECONDS.
+    """
     # Socket Mode's adapter (and its client) loads only when `--socket` chooses it.
     from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
 
-    SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]  # slack_bolt leaves start() unannotated
+    return SocketModeHandler(app, app_token, web_client=web_client, concurrency=2 * LISTENER_THREADS,
+                             ping_interval=PING_SECONDS)
+
+
+class CannotConnect(Exception):
+    """Slack refused to open a Socket Mode connection; the message says why and what to check."""
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect over Socket Mode and handle envelopes until Ctrl-C (or the process is told to stop)."""
+    handler = socket_mode_handler(app, app_token)
+    try:
+        handler.start()
+    except SlackApiError as error:
+        code = error.response.get("error") or f"HTTP {error.response.status_code}"
+        raise CannotConnect(f"Slack answered {code} to apps.connections.open: SLACK_APP_TOKEN must be the app's "
+                            "app-level token (xapp-…, Basic Information → App-Level Tokens) with the "
+                            "connections:write scope, not the bot token.") from error
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()

@@ -1,4 +1,5 @@
-"""The benchmark script runs end to end and writes its table (timings are not asserted)."""
+"""The benchmark script runs end to end, over HTTP and Socket Mode, and writes its table
+(timings are not asserted)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ def test_ack_latency_benchmark_writes_its_table(tmp_path: Path) -> None:
     table = output.read_text()
     assert table in run.stdout
     for row in ("| bare | SQLite | – | /plan status | 1 |", "| bare | SQLite | – | Mark complete | 4 |",
-                "| planbot | SQLite | 10 | /plan status | 4 |", "| planbot | SQLite | 10 | Mark complete | 1 |"):
+                "| planbot | SQLite | 10 | /plan status | 4 |", "| planbot | SQLite | 10 | Mark complete | 1 |",
+                "| bare, Socket Mode | SQLite | – | /plan status | 4 |",
+                "| bare, Socket Mode | SQLite | – | Mark complete | 1 |"):
         assert row in table
     assert "| `/plan status` p99 at 10,000 actions | SQLite | not measured |" in table
-    rows = [line.split("|") for line in table.splitlines() if line.startswith("| planbot | SQLite | 10 |")]
-    assert len(rows) == 4
+    assert "| Socket Mode: `/plan status` p99 at 10,000 actions | SQLite | not measured |" in table
+    rows = [line.split("|") for line in table.splitlines()
+            if line.startswith(("| planbot | SQLite | 10 |", "| planbot, Socket Mode | SQLite | 10 |"))]
+    assert len(rows) == 8
     for cells in rows:
         # Every request answered without error, and planbot really ran SQL (its listeners worked).
         assert cells[-2].strip() == "0", "|".join(cells)

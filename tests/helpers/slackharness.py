@@ -1,5 +1,10 @@
-"""End-to-end harness: planbot served over real HTTP, requests signed like Slack signs them,
-and the real slack_sdk client talking to the local Slack (bot/localslack).
+"""End-to-end harness: planbot running as `planbot serve` runs it, requests sent as Slack sends
+them, and the real slack_sdk client talking to the local Slack (bot/localslack).
+
+Two transports, as in production (`transport`): `http`, planbot served by waitress with each
+request signed as Slack signs it; `socket_mode`, planbot connected to the local Slack's WebSocket
+through Bolt's Socket Mode adapter, each request an envelope and its reply the ack's payload.
+Tests that hold on both run on both with `@both_transports`.
 
 Every request's acknowledgement time is measured and must stay within Slack's 3 seconds.
 """
@@ -22,15 +27,18 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.localslack import LocalSlack, payloads
+from bot.localslack import LocalSlack, NotAcked, payloads
 from bot.slack.app import create_app
-from bot.slack.server import make_http_server
+from bot.slack.server import make_http_server, socket_mode_handler
 from storage.db import Sessions
 from tests.helpers.plans import ALICE, TEAM
 
 SIGNING_SECRET = "test-signing-secret"
 ACK_LIMIT_SECONDS = 3.0
 APP_ID = payloads.APP_ID
+HTTP, SOCKET_MODE = "http", "socket_mode"
+TRANSPORTS = (HTTP, SOCKET_MODE)
+both_transports = pytest.mark.parametrize("transport", TRANSPORTS)
 
 
 @dataclass
@@ -86,24 +94,35 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
 class PlanbotServer:
     """A running planbot app and the means to talk to it as Slack would."""
 
-    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime, settings: Settings | None = None) -> None:
+    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime, transport: str = HTTP,
+                 settings: Settings | None = None) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"no such transport: {transport}")
         self.fake = fake
         self.sessions = sessions
         self.now = clock
+        self.transport = transport
+        socket_mode = transport == SOCKET_MODE
         settings = settings or Settings(
             slack_bot_token=SecretStr("xoxb-test-token"),
-            slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_signing_secret=None if socket_mode else SecretStr(SIGNING_SECRET),
+            slack_app_token=SecretStr(fake.socket_mode.app_token) if socket_mode else None,
             slack_api_url=fake.url,
             database_url="unused: the sessions are handed over",
         )
         self.app = create_app(settings, sessions, clock=lambda: self.now)
-        self.server = make_http_server(self.app, sessions, host="127.0.0.1", port=0)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self._closing = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
         self.acks: list[float] = []
         self._ids = itertools.count(1)
+        self._closing = False
+        if socket_mode:
+            self.socket = socket_mode_handler(self.app, fake.socket_mode.app_token)
+            self.socket.connect()
+            fake.socket_mode.wait_connected()
+            return
+        self.server = make_http_server(self.app, sessions, host="127.0.0.1", port=0)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
 
     def _serve(self) -> None:
         try:
@@ -116,12 +135,24 @@ class PlanbotServer:
 
     def close(self) -> None:
         self._closing = True
+        if self.transport == SOCKET_MODE:
+            # slack_sdk's client closes a connection it is reading from only when its read times
+            # out (3 s): the local Slack closes it first, and the client is told not to reconnect.
+            self.socket.client.auto_reconnect_enabled = False
+            self.fake.socket_mode.close_connections()
+            self.socket.close()
+            return
         self.server.close()
         self._thread.join(5)
 
     def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
              secret: str = SIGNING_SECRET, path: str = "/slack/events",
              extra_headers: dict[str, str] | None = None) -> Reply:
+        """Send what Slack would post over HTTP: signed, over HTTP; as an envelope, over Socket Mode."""
+        if self.transport == SOCKET_MODE:
+            if (timestamp, secret, path, extra_headers) != (None, SIGNING_SECRET, "/slack/events", None):
+                raise ValueError("signatures, timestamps, paths and headers are HTTP's")
+            return self.send_envelope(body, content_type)
         headers = {**payloads.signed_headers(secret, body, timestamp=timestamp, content_type=content_type),
                    **(extra_headers or {})}
         request = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")
@@ -135,6 +166,18 @@ class PlanbotServer:
         self.acks.append(elapsed)
         assert elapsed < ACK_LIMIT_SECONDS, f"acknowledged after {elapsed:.2f}s"
         return Reply(status, text, elapsed)
+
+    def send_envelope(self, body: bytes, content_type: str) -> Reply:
+        """What Slack sends over Socket Mode for this HTTP body; the reply is the ack's payload."""
+        kind, payload = payloads.socket_payload(body, content_type)
+        envelope = self.fake.socket_mode.send(kind, payload)
+        try:
+            ack = envelope.wait_ack(ACK_LIMIT_SECONDS + 5)
+        except NotAcked as error:
+            raise AssertionError(f"planbot never acknowledged the {kind} envelope") from error
+        self.acks.append(ack.elapsed)
+        assert ack.elapsed < ACK_LIMIT_SECONDS, f"acknowledged after {ack.elapsed:.2f}s"
+        return Reply(200, json.dumps(ack.payload) if ack.payload else "", ack.elapsed)
 
     def get(self, path: str) -> Reply:
         started = time.perf_counter()
@@ -211,7 +254,13 @@ class PlanbotServer:
 
 
 @pytest.fixture
-def planbot(fake_slack: LocalSlack, sessions: Sessions, now: datetime) -> Iterator[PlanbotServer]:
-    server = PlanbotServer(fake_slack, sessions, now)
+def transport() -> str:
+    """HTTP, unless a test says `@both_transports`."""
+    return HTTP
+
+
+@pytest.fixture
+def planbot(fake_slack: LocalSlack, sessions: Sessions, now: datetime, transport: str) -> Iterator[PlanbotServer]:
+    server = PlanbotServer(fake_slack, sessions, now, transport)
     yield server
     server.close()

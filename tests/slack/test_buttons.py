@@ -20,9 +20,10 @@ from tests.helpers.clicks import (
     wait_for_posts,
 )
 from tests.helpers.plans import ADMIN, ALICE, BOB, MALLORY, load
-from tests.helpers.slackharness import message_text
+from tests.helpers.slackharness import both_transports, message_text
 
 
+@both_transports
 def test_mark_complete_completes_the_action_and_redraws_the_message_in_place(planbot, now):
     load(planbot.sessions, now)
     pk = action_pk(planbot.sessions, "1.1")
@@ -61,6 +62,7 @@ def test_a_second_click_on_a_stale_button_says_it_is_already_complete_and_redraw
     assert len(events(planbot.sessions, "completed")) == 1
 
 
+@both_transports
 def test_reopen_on_the_redrawn_message_reopens_the_action(planbot, now):
     load(planbot.sessions, now)
     pk = action_pk(planbot.sessions, "1.1")
@@ -115,6 +117,7 @@ def refused(planbot, user, ref, action_id=ActionId.COMPLETE):
     return told.args["text"]
 
 
+@both_transports
 def test_someone_with_no_role_is_told_who_can_and_nothing_changes(planbot, now):
     load(planbot.sessions, now)
     said = refused(planbot, MALLORY, "1.1")

@@ -12,7 +12,7 @@ from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, ViewSpec
 from storage.models import Action, ActionEvent, PlanAdmin, Role, RoleMember
 from tests.helpers.plans import ADMIN, ALICE, BOB, MALLORY, TEAM, big_plan_csv, load
-from tests.helpers.slackharness import find_button, message_text
+from tests.helpers.slackharness import both_transports, find_button, message_text
 
 TWO_PLAN_CSV = """\
 Recommendation,Actions,Owner,Delivery Date,Status
@@ -70,6 +70,7 @@ def test_unknown_input_gets_help_not_silence(plan):
     assert texts.HELP_TITLE in shown
 
 
+@both_transports
 def test_status_shows_rag_counts_progress_and_each_recommendation_with_its_actions(plan):
     body = private(plan.command("STATUS"))
     shown = message_text(body)
@@ -160,6 +161,7 @@ def test_show_without_a_ref_or_with_an_unknown_one_says_so(plan):
     assert plan.command("show 9.9").text == 'Plan `ppr` has no action "9.9". Try `/plan status`.'
 
 
+@both_transports
 def test_done_marks_complete_with_a_note_and_offers_reopen(plan):
     body = private(plan.command("done 1.1 Signed off by the board", user=ALICE))
     assert texts.DONE.format(ref="1.1") in message_text(body)
@@ -175,6 +177,7 @@ def test_refs_are_case_insensitive_and_a_plan_key_may_come_first(plan):
     assert action(plan.sessions, "1.1").status == "complete"
 
 
+@both_transports
 def test_someone_without_the_role_is_refused_naming_who_can_and_nothing_changes(plan):
     before = counts(plan.sessions)
     reply = plan.command("done 1.1", user=MALLORY)
@@ -211,6 +214,7 @@ def test_extend_with_a_bad_date_or_no_reason_is_refused_and_nothing_changes(plan
     assert action(plan.sessions, "1.1").revised_due is None
 
 
+@both_transports
 def test_note_adds_an_update_as_the_user_typed_it(plan):
     body = private(plan.command("note 1.1 Spoke to <@UBOB|bob> &amp; the board", user=ALICE))
     assert texts.NOTED.format(ref="1.1") in message_text(body)
@@ -319,6 +323,7 @@ def test_next_page_on_a_shared_message_answers_the_clicker_alone(planbot, now):
     assert texts.SHOWING.format(first=13, last=24, total=30, noun="actions") in message_text(turned)
 
 
+@both_transports
 def test_share_posts_the_same_message_to_the_channel_and_tells_the_sharer(plan):
     body = private(plan.command("status"))
     plan.click(find_button(body["blocks"], ActionId.SHARE), user=ALICE, channel="CPLAN")

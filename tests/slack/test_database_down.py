@@ -24,7 +24,7 @@ from storage.db import Sessions, make_engine
 from tests.helpers.clicks import action_pk, action_row, button, events, status_blocks, wait_for_posts
 from tests.helpers.plans import ALICE, BOB, load
 from tests.helpers.privatepg import PrivatePostgres
-from tests.helpers.slackharness import ACK_LIMIT_SECONDS, PlanbotServer
+from tests.helpers.slackharness import ACK_LIMIT_SECONDS, PlanbotServer, both_transports
 from tests.slack.test_modals import open_modal, update
 
 HEALTH_LIMIT_SECONDS = 1.0
@@ -111,12 +111,13 @@ def test_a_modal_saved_while_postgresql_is_frozen_says_so_beside_the_field(on_pr
 
 
 @pytest.fixture
-def sqlite_planbot(tmp_path: Path, sqlite_template: Path, fake_slack: LocalSlack, now) -> Iterator[PlanbotServer]:
+def sqlite_planbot(tmp_path: Path, sqlite_template: Path, fake_slack: LocalSlack, now,
+                   transport: str) -> Iterator[PlanbotServer]:
     path = tmp_path / "planbot.db"
     path.write_bytes(sqlite_template.read_bytes())
     sessions = Sessions(make_engine(f"sqlite:///{path}"))
     load(sessions, now)
-    server = PlanbotServer(fake_slack, sessions, now)
+    server = PlanbotServer(fake_slack, sessions, now, transport)
     server.path = path  # type: ignore[attr-defined]
     yield server
     server.close()
@@ -133,6 +134,7 @@ def write_lock_held(sqlite_planbot) -> Iterator[None]:
     other.close()
 
 
+@both_transports
 def test_a_note_while_another_writer_holds_sqlite_is_told_busy_within_three_seconds(sqlite_planbot,
                                                                                    write_lock_held):
     planbot = sqlite_planbot
@@ -185,6 +187,7 @@ def test_a_read_only_sqlite_database_says_so_and_still_shows_the_plan(tmp_path, 
     assert "Protection peer review" in status.text
 
 
+@both_transports
 def test_with_every_listener_thread_waiting_a_command_is_still_answered_and_never_run_later(sqlite_planbot):
     planbot = sqlite_planbot
     complete = button(status_blocks(planbot), ActionId.COMPLETE, action_pk(planbot.sessions, "1.1"))

@@ -10,7 +10,7 @@ from bot.slack import texts
 from bot.slack.ids import ActionButton, ActionId, BlockId, InputId
 from tests.helpers.clicks import action_pk, action_row, button, events, has_button, settle, status_blocks
 from tests.helpers.plans import ADMIN, ALICE, MALLORY, load
-from tests.helpers.slackharness import message_text
+from tests.helpers.slackharness import both_transports, message_text
 
 
 def published(planbot, user, count=1, timeout=5.0):
@@ -27,6 +27,7 @@ def words(view):
     return message_text({"view": view})
 
 
+@both_transports
 def test_opening_app_home_publishes_the_users_actions_grouped_by_rag(planbot, now):
     load(planbot.sessions, now)
     reply = planbot.open_home(ALICE)
@@ -83,6 +84,7 @@ def test_app_home_is_refreshed_after_a_change_from_a_message(planbot, now):
     assert not has_button(view["blocks"], ActionId.COMPLETE, pk)
 
 
+@both_transports
 def test_a_click_on_app_home_publishes_home_again_instead_of_answering_a_message(planbot, now):
     load(planbot.sessions, now)
     pk = action_pk(planbot.sessions, "2.1")
@@ -130,6 +132,7 @@ def test_a_refusal_on_app_home_is_shown_on_home_and_nothing_changes(planbot, now
     assert action_row(planbot.sessions, "1.1").status == ActionStatus.IN_PROGRESS
 
 
+@both_transports
 def test_a_modal_opened_on_app_home_publishes_home_again_when_submitted(planbot, now):
     load(planbot.sessions, now)
     pk = action_pk(planbot.sessions, "1.1")

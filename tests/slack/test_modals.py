@@ -25,7 +25,7 @@ from tests.helpers.clicks import (
     wait_for_posts,
 )
 from tests.helpers.plans import ADMIN, ALICE, BOB, load
-from tests.helpers.slackharness import message_text
+from tests.helpers.slackharness import both_transports, message_text
 
 
 def revision(new_date, reason):
@@ -65,6 +65,7 @@ def state(planbot, ref):
     return action_row(planbot.sessions, ref).version, len(events(planbot.sessions))
 
 
+@both_transports
 def test_revise_date_opens_a_modal_straight_away_at_the_current_due_date(planbot, now):
     load(planbot.sessions, now)
     view, response_url = open_modal(planbot, "1.1")
@@ -89,6 +90,7 @@ def test_the_date_picker_starts_at_the_revised_date_when_there_is_one(planbot, n
     assert "(originally 31 Oct 2026)" in message_text({"view": view})
 
 
+@both_transports
 def test_a_new_date_and_a_reason_revise_the_action_and_redraw_the_message(planbot, now):
     load(planbot.sessions, now)
     pk = action_pk(planbot.sessions, "1.1")
@@ -139,6 +141,7 @@ def test_an_empty_reason_is_answered_beside_the_reason(planbot, now):
     unchanged(planbot, "1.1", before, response_url)
 
 
+@both_transports
 def test_a_past_date_and_an_empty_reason_are_both_answered_each_beside_its_field(planbot, now):
     load(planbot.sessions, now)
     view, response_url = open_modal(planbot, "1.1")
@@ -192,6 +195,7 @@ def test_a_revision_made_elsewhere_while_the_modal_was_open_is_not_overwritten(p
     assert action_row(planbot.sessions, "2.1").revised_due == date(2027, 2, 28)
 
 
+@both_transports
 def test_add_update_writes_the_update_and_redraws_the_message(planbot, now):
     load(planbot.sessions, now)
     view, response_url = open_modal(planbot, "1.2", ActionId.NOTE, user=BOB)

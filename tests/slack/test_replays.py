@@ -121,7 +121,13 @@ def test_a_failed_change_leaves_its_delivery_unclaimed(sessions, now):
         deliveries.claim(session, "v0=failed", now)
 
 
-def test_socket_mode_deliveries_have_no_key_and_http_ones_their_signature():
-    assert deliveries.key_of(BoltRequest(body={"type": "block_actions"}, mode="socket_mode")) is None
+def test_socket_mode_deliveries_are_keyed_by_their_payload_and_http_ones_by_their_signature():
+    def socket_key(payload):
+        return deliveries.key_of(BoltRequest(body=payload, mode="socket_mode"))
+
+    click = {"type": "block_actions", "trigger_id": "1.T1.a", "user": {"id": "UALICE"}}
+    assert socket_key(click) == socket_key(dict(reversed(click.items())))  # the same payload, re-sent
+    assert socket_key(click) != socket_key({**click, "trigger_id": "2.T1.b"})  # another click
+    assert str(socket_key(click)).startswith("sm:") and len(str(socket_key(click))) <= 128
     signed = BoltRequest(body="payload=%7B%7D", headers={"X-Slack-Signature": "v0=abc"})
     assert deliveries.key_of(signed) == "v0=abc"

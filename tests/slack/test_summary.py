@@ -25,7 +25,7 @@ from bot.slack.summary_blocks import MESSAGE_BUDGET, summary_messages
 from bot.slack.summary_commands import render_preview, schedule_command, summary_command
 from storage.models import ActionEvent, Plan, SummaryPost
 from tests.helpers.plans import ADMIN, ALICE, TEAM, load
-from tests.helpers.slackharness import find_button, message_text
+from tests.helpers.slackharness import both_transports, find_button, message_text
 from tests.helpers.summaries import CHANNEL, load_big_plan, mark_posted, poster_for, replies, top_level
 
 
@@ -113,6 +113,7 @@ def click_post(planbot, user, shown=None):
     return said.args
 
 
+@both_transports
 def test_the_post_button_posts_the_summary_to_the_plans_channel_exactly_once(planbot):
     load(planbot.sessions, planbot.now)
     shown = post_button(planbot)
@@ -149,6 +150,7 @@ def test_the_post_button_shares_the_board_paper_in_the_thread_or_says_why_not(pl
     assert shared["thread_ts"] == top_level(planbot.fake)[0]["ts"]
 
 
+@both_transports
 def test_the_post_button_refuses_someone_who_is_not_an_admin(planbot):
     load(planbot.sessions, planbot.now)
     said = click_post(planbot, ALICE)

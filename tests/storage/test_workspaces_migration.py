@@ -1,4 +1,4 @@
-"""Migration 0010 (many workspaces) keeps every plan and role, gives them to the single-token
+"""Migration 0011 (many workspaces) keeps every plan and role, gives them to the single-token
 install (''), and lets each workspace name its own roles."""
 
 import pytest
@@ -10,7 +10,7 @@ from storage.db import make_engine, upgrade
 
 def test_existing_plans_and_roles_stay_the_single_token_installs(empty_database_url):
     engine = make_engine(empty_database_url)
-    upgrade(engine, "0009")
+    upgrade(engine, "0010")
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO plans (id, key, title, source, timezone, schedule, schedule_since, created_at) VALUES "

@@ -9,15 +9,15 @@ The stores' tables are as slack_sdk 3.48 builds them (`SQLAlchemyInstallationSto
 `SQLAlchemyOAuthStateStore`), except that token columns are TEXT: planbot keeps tokens
 encrypted (bot/slack/installs.py), and an encrypted token is longer than slack_sdk's 200.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

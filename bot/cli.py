@@ -25,8 +25,11 @@ from bot.config import Settings
 from bot.paper import formats as paper_formats
 from bot.plan import audit, queries, services
 from bot.plan import reminders as reminder_rules
+from bot.plan.closure import Decision, close_plan, reopen_plan
+from bot.plan.closure_report import closure_report, render_closure
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
+from bot.plan.evidence import parse_review_months, set_closing_settings
 from bot.plan.importer import export_plan, import_plan
 from bot.plan.paper import settings as paper_settings
 from bot.plan.phrases import plural
@@ -303,10 +306,18 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if outcome.ok else 1
 
 
+CLOSURE_FORMATS = ("text", "markdown", "json")
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    """The board paper, written to a file."""
+    """The board paper, written to a file; with `--closure`, a closed plan's closure report."""
+    if args.closure:
+        return closure_report_command(args, settings)
+    if args.format in CLOSURE_FORMATS:
+        raise UsageError(f"planbot report: --format {args.format} is for the closure report (--closure); "
+                         "the board paper is docx, pdf or html.")
     now = _clock(settings)()
-    fmt = paper_formats.Format(args.format)
+    fmt = paper_formats.Format(args.format or "pdf")
     with _sessions(settings).read() as session:
         plan = queries.resolve_plan(session, args.plan)
         summary = build_summary(session, plan, _period(plan, args.month, now), now)
@@ -314,6 +325,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.output or f"{paper_formats.file_stem(summary)}.{fmt}")
     path.write_bytes(paper_formats.write(made.paper, fmt))
     print(f"Wrote {path}: {made.paper.title} ({fmt.name}).")
+    return 0
+
+
+def closure_report_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`planbot report KEY --closure [--format text|markdown|json] [--output FILE]`."""
+    form = args.format or "text"
+    if form not in CLOSURE_FORMATS:
+        raise UsageError("planbot report --closure: the closure report is text, markdown or json.")
+    with _sessions(settings).read() as session:
+        plan = queries.resolve_plan(session, args.plan, closed_too=True)
+        text = render_closure(closure_report(session, plan, _clock(settings)()), form)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -341,11 +368,15 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_paper_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("report", help="write a plan's board paper (the summary as a document, with a chart)")
+    p = sub.add_parser("report", help="write a plan's board paper (the summary as a document, with a chart), "
+                                      "or with --closure print a closed plan's closure report")
     p.add_argument("plan", nargs="?", help="the plan's key (optional when there is only one plan)")
     p.add_argument("--month", help="the month it reports on, e.g. 2027-03 (default: the current period)")
-    p.add_argument("--format", choices=[f.value for f in paper_formats.Format], default="pdf")
+    p.add_argument("--format", choices=[*(f.value for f in paper_formats.Format), *CLOSURE_FORMATS],
+                   help="the board paper: docx, pdf (default) or html; the closure report: text (default), "
+                        "markdown or json")
     p.add_argument("--output", "-o", metavar="FILE", help="where to write it (default: KEY-PERIOD-board-paper.FORMAT)")
+    p.add_argument("--closure", action="store_true", help="the closure report of a closed plan")
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("plan", help="show or change a plan's board paper settings (cover fields, sections)")
@@ -719,6 +750,97 @@ def _add_reminder_commands(sub: argparse._SubParsersAction) -> None:  # type: ig
     p.set_defaults(handler=cmd_reminders)
 
 
+def _decisions(args: argparse.Namespace) -> list[Decision]:
+    """`--complete REF` and `--bau REF "WHERE"` (each `--note` goes with the --bau before it)."""
+    notes = list(args.note or [])
+    baus = list(args.bau or [])
+    if len(notes) > len(baus):
+        raise UsageError("planbot close: each --note goes with a --bau; there are more notes than --bau.")
+    decisions = [Decision(ref, bau=True, where=where, note=notes[n] if n < len(notes) else None)
+                 for n, (ref, where) in enumerate(baus)]
+    return decisions + [Decision(ref, bau=False) for ref in args.complete or []]
+
+
+def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
+    sessions = _sessions(settings)
+    with sessions.begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        closed = close_plan(session, plan, _cli_actor(), _clock(settings)(), _decisions(args))
+        if args.dry_run:
+            session.rollback()
+    done = "Would close" if args.dry_run else "Closed"
+    print(f"{done} plan {closed.plan_key}: {plural(len(closed.completed), 'action')} completed and "
+          f"{len(closed.moved)} moved to business as usual at closing; "
+          f"{plural(closed.reviews, 'effectiveness review')} scheduled."
+          + (" Nothing was written." if args.dry_run else ""))
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
+    with _sessions(settings).begin() as session:
+        reopen_plan(session, queries.get_plan(session, args.plan), _cli_actor(), _clock(settings)(), args.reason)
+    print(f"Reopened plan {args.plan}: it takes changes again, and its summaries and reminders start again.")
+    return 0
+
+
+def cmd_closing(args: argparse.Namespace, settings: Settings) -> int:
+    """`planbot closing KEY [evidence on|off] [reviews N|off]`: show or set them."""
+    words = [w.lower() for w in args.settings]
+    evidence: bool | None = None
+    months: int | None | str = "unchanged"
+    while words:
+        name, value, words = words[0], (words[1] if len(words) > 1 else ""), words[2:]
+        if name == "evidence" and value in ("on", "off"):
+            evidence = value == "on"
+        elif name == "reviews" and value:
+            months = parse_review_months(value)
+        else:
+            raise UsageError('planbot closing: say "evidence on|off" or "reviews MONTHS|off".')
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        if evidence is not None or months != "unchanged":
+            set_closing_settings(session, plan, _cli_actor(), _clock(settings)(), evidence_required=evidence,
+                                 review_months=months)
+        required = "required" if plan.evidence_required else "not required"
+        reviews = f"{plan.review_months} months after completion" if plan.review_months else "off"
+    print(f"Plan {args.plan}: evidence {required} before an action is complete; effectiveness reviews {reviews}.")
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.pack import inspector_pack  # noqa: PLC0415 - only the pack loads Jinja2
+    with _sessions(settings).read() as session:
+        plan = queries.get_plan(session, args.plan)
+        data = inspector_pack(session, plan, _clock(settings)())
+    Path(args.output).write_bytes(data.zip_bytes())
+    print(f"Wrote {args.output}: {plural(len(data.actions), 'action')}, {plural(len(data.events), 'audit event')}, "
+          f"{len(data.summaries)} posted summaries.")
+    return 0
+
+
+def _add_closing_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("close", help="close a plan: each open action completed or moved to business as usual")
+    p.add_argument("plan")
+    p.add_argument("--bau", nargs=2, action="append", metavar=("REF", "WHERE"),
+                   help="move REF to business as usual, where it now lives (a service plan, a team)")
+    p.add_argument("--note", action="append", help="a note for the --bau before it")
+    p.add_argument("--complete", action="append", metavar="REF", help="mark REF complete at closing")
+    p.add_argument("--dry-run", action="store_true", help="check and say what would happen; write nothing")
+    p.set_defaults(handler=cmd_close)
+    p = sub.add_parser("reopen", help="reopen a closed plan (audited)")
+    p.add_argument("plan")
+    p.add_argument("--reason")
+    p.set_defaults(handler=cmd_reopen)
+    p = sub.add_parser("closing", help="show or set whether completing needs evidence, and when reviews fall due")
+    p.add_argument("plan")
+    p.add_argument("settings", nargs="*", help='"evidence on|off", "reviews 6|off"')
+    p.set_defaults(handler=cmd_closing)
+    p = sub.add_parser("pack", help="the inspector's pack: one zip file to read offline")
+    p.add_argument("plan")
+    p.add_argument("--output", "-o", required=True, metavar="FILE.zip")
+    p.set_defaults(handler=cmd_pack)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planbot", description="Keep an improvement action plan in Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -778,6 +900,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_audit(sub)
     _add_installs(sub)
+    _add_closing_commands(sub)
     return parser
 
 

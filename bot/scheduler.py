@@ -53,6 +53,7 @@ from bot.plan.rules import today_in
 from bot.plan.schedule import ScheduleError, always_posts, due_slot
 from bot.plan.services import Actor
 from bot.plan.summary import Period, Summary, build_summary, by_exception_is_due, current_period, period_of_slot
+from bot.plan.summary_text import render_markdown
 from bot.ticking import Ticking
 from storage.db import Sessions
 from storage.models import Plan
@@ -225,7 +226,8 @@ def _post(sessions: Sessions, poster: Poster, claimed: Claimed, clock: Clock, ac
     refused = _attach(sessions, poster, claimed, summary, ts, check_existing=again)
     posted_at = clock()
     with sessions.begin() as session:
-        if not record_posted(session, claimed, ts, posted_at, figures=summary.figures, actor=actor):
+        if not record_posted(session, claimed, ts, posted_at, figures=summary.figures, actor=actor,
+                             markdown=render_markdown(summary)):
             return _lost(claimed, ts)
     log.info("posted the %s %s summary to %s (ts %s)", key, claimed.period.key, channel, ts)
     return Outcome("recovered" if recovered else "posted", key, claimed.period, channel, ts, posted_at,

@@ -8,6 +8,7 @@ import textwrap
 from bot.plan.dates import format_date
 from bot.plan.phrases import (
     COMPLETED_UNRECORDED,
+    blocked_line,
     days_late,
     days_until,
     due_date,
@@ -20,7 +21,7 @@ from bot.plan.queries import StatusView
 from bot.plan.rules import ActionStatus, Rag
 from bot.plan.slippage import Slippage
 
-_COLOURS = {Rag.RED: "\033[31m", Rag.AMBER: "\033[33m", Rag.GREEN: "\033[32m"}
+_COLOURS = {Rag.RED: "\033[31m", Rag.AMBER: "\033[33m", Rag.GREEN: "\033[32m", Rag.BAU: "\033[34m"}
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
 
@@ -41,7 +42,9 @@ def render_status(view: StatusView, *, tty: bool = False, slippage: Slippage | N
     lines = [
         bold(f"{view.plan.title} ({view.plan.key})") + f"  as at {format_date(view.today)}",
         f"{counts.total} actions, {counts.percent_complete}% complete:  "
-        + "  ".join(f"{_rag(c, tty=tty, width=0)} {counts.of(c)}" for c in (Rag.RED, Rag.AMBER, Rag.GREEN)),
+        + "  ".join(f"{_rag(c, tty=tty, width=0)} {counts.of(c)}" for c in (Rag.RED, Rag.AMBER, Rag.GREEN))
+        + (f"  {_rag(Rag.BAU, tty=tty, width=0)} {counts.bau}" if counts.bau else "")
+        + (f"  ({blocked_line(counts.blocked)})" if counts.blocked else ""),
     ]
     if slippage is not None:
         lines.append(_slippage_line(slippage))

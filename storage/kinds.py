@@ -13,12 +13,19 @@ class ActionStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
+    # Moved to business as usual when its plan closed: it lives on elsewhere (`Action.bau_where`),
+    # and counts as neither complete nor overdue.
+    BAU = "bau"
 
     @property
     def label(self) -> str:
-        return {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete"}[
-            self.value
-        ]
+        return {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete",
+                "bau": "Business as usual"}[self.value]
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be done in the plan: neither complete nor moved to business as usual."""
+        return self not in (ActionStatus.COMPLETE, ActionStatus.BAU)
 
 
 class EventKind(StrEnum):
@@ -53,6 +60,17 @@ class EventKind(StrEnum):
     REMINDER_SETTINGS = "reminder_settings"
     REMINDERS_MUTED = "reminders_muted"
     REMINDERS_UNMUTED = "reminders_unmuted"
+    # Closing the loop: evidence, blocked by others, closure, effectiveness reviews.
+    EVIDENCE_ADDED = "evidence_added"
+    EVIDENCE_REMOVED = "evidence_removed"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    MOVED_TO_BAU = "moved_to_bau"
+    PLAN_CLOSED = "plan_closed"
+    PLAN_REOPENED = "plan_reopened"
+    PLAN_SETTINGS = "plan_settings"  # evidence required, the review interval
+    REVIEW_SCHEDULED = "review_scheduled"
+    REVIEW_ANSWERED = "review_answered"
     # The board paper (bot/plan/paper/settings.py): one event per setting changed.
     PAPER_SETTING = "paper_setting"
 
@@ -71,3 +89,10 @@ class ReminderState(StrEnum):
     CLAIMED = "claimed"
     FAILED = "failed"
     SENT = "sent"
+
+
+class ReviewOutcome(StrEnum):
+    """An effectiveness review's answer (`EffectivenessReview.outcome`; empty while it is due)."""
+
+    EMBEDDED = "embedded"  # "Yes": the improvement is embedded, the action is verified
+    NOT_YET = "not_yet"  # under review again on `next_due`

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from storage.kinds import ActionStatus, EventKind, PostState, ReminderState
+from storage.kinds import ActionStatus, EventKind, PostState, ReminderState, ReviewOutcome
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -91,6 +91,11 @@ class Plan(Base):
     schedule_since: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    # Completing an action needs at least one evidence item.
+    evidence_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Months after completion an action's effectiveness review falls due; None: no reviews.
+    review_months: Mapped[int | None] = mapped_column(Integer, default=6)
 
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="plan", order_by="Recommendation.number"
@@ -185,6 +190,12 @@ class Action(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped by every change; lets a writer refuse to overwrite a change it has not seen.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Waiting on someone outside the organisation (a national body, a supplier), since when.
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
+    blocked_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moved to business as usual: where it now lives (a service plan, a team), and a note.
+    bau_where: Mapped[str | None] = mapped_column(Text)
+    bau_note: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
     recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
@@ -195,7 +206,7 @@ class Action(Base):
     __table_args__ = (
         UniqueConstraint("plan_id", "ref"),
         CheckConstraint(
-            "status IN ('not_started', 'in_progress', 'complete')", name="status_known"
+            "status IN ('not_started', 'in_progress', 'complete', 'bau')", name="status_known"
         ),
         CheckConstraint(
             "revised_due IS NULL OR (revision_reason IS NOT NULL AND revision_reason <> '')",
@@ -205,6 +216,7 @@ class Action(Base):
         # import without a completion date column), shown as "date not recorded".
         CheckConstraint("status = 'complete' OR completed_at IS NULL", name="completed_at_matches"),
         CheckConstraint("description <> ''", name="description_not_empty"),
+        CheckConstraint("(blocked_reason IS NULL) = (blocked_since IS NULL)", name="blocked_has_reason"),
         Index("ix_actions_plan_status", "plan_id", "status"),
     )
 
@@ -288,6 +300,8 @@ class SummaryPost(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The figures the summary reported, as JSON, so the next one can say how they moved.
     snapshot: Mapped[str | None] = mapped_column(Text)
+    # The summary as it was posted (Markdown), for the inspector's pack.
+    posted_markdown: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("plan_id", "period"),
@@ -386,6 +400,52 @@ class ReminderMark(Base):
     __table_args__ = (
         UniqueConstraint("action_id", "recipient", "due", "milestone"),
         Index("ix_reminder_marks_recipient", "recipient"),
+    )
+
+
+# Closing the loop (bot/plan/closure.py): evidence on actions, and effectiveness reviews.
+
+
+class Evidence(Base):
+    """A link that shows an action was done. Removing one sets `removed_at`: the row stays, as
+    the audit trail's events do."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_by: Mapped[str | None] = mapped_column(String(64))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("url <> ''", name="url_not_empty"),
+        Index("ix_evidence_action", "action_id"),
+    )
+
+
+class EffectivenessReview(Base):
+    """Is a completed action's improvement embedded? One row per time of asking: due on `due`,
+    answered (`outcome`) by someone; "not yet" schedules the next row."""
+
+    __tablename__ = "effectiveness_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    due: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[ReviewOutcome | None] = mapped_column(stored_as_string(ReviewOutcome, 16))
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("action_id", "due"),
+        CheckConstraint("outcome IS NULL OR outcome IN ('embedded', 'not_yet')", name="outcome_known"),
+        CheckConstraint("(outcome IS NULL) = (answered_at IS NULL)", name="answered_when"),
+        Index("ix_effectiveness_reviews_due", "due"),
     )
 
 

@@ -3,7 +3,8 @@
 A Slack request's session carries the workspace (or Enterprise Grid organisation) that
 installed planbot and answered it (`Sessions.scoped`). Every SELECT, UPDATE and DELETE the
 session runs through the ORM then sees only that workspace's plans and what hangs off them
-(recommendations, actions, admins, the audit trail, summary posts, reminder and paper settings), with
+(recommendations, actions, admins, the audit trail, summary posts, reminder and paper settings,
+evidence and effectiveness reviews), with
 SQLAlchemy's global criteria (`with_loader_criteria`), so a query written tomorrow is scoped
 too: an id from another workspace, in a forged button value or typed, is simply not found.
 
@@ -20,6 +21,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from storage.models import (
     Action,
     ActionEvent,
+    EffectivenessReview,
+    Evidence,
     PaperSettings,
     Plan,
     PlanAdmin,
@@ -35,6 +38,8 @@ WORKSPACE = "planbot_workspace"  # the key in Session.info
 # (keys are unique in the whole database, so the command line can name any plan by its key).
 ALL_WORKSPACES = "planbot_all_workspaces"
 PLAN_TABLES = (Action, ActionEvent, PaperSettings, PlanAdmin, Recommendation, ReminderSettings, SummaryPost)
+# What hangs off an action rather than a plan: scoped through the action's plan.
+ACTION_TABLES = (EffectivenessReview, Evidence)
 
 
 def _scope_statement(state: ORMExecuteState) -> None:
@@ -44,12 +49,16 @@ def _scope_statement(state: ORMExecuteState) -> None:
     if state.execution_options.get(ALL_WORKSPACES):
         return
     plans_here = select(Plan.id).where(Plan.workspace == workspace).scalar_subquery()
+    actions_here = (select(Action.id).join(Plan, Action.plan_id == Plan.id)
+                    .where(Plan.workspace == workspace).scalar_subquery())
     state.statement = state.statement.options(
         with_loader_criteria(Plan, Plan.workspace == workspace, include_aliases=True),
         with_loader_criteria(Role, Role.workspace == workspace, include_aliases=True),
         with_loader_criteria(RoleAlias, RoleAlias.workspace == workspace, include_aliases=True),
         *(with_loader_criteria(table, table.plan_id.in_(plans_here), include_aliases=True)
           for table in PLAN_TABLES),
+        *(with_loader_criteria(table, table.action_id.in_(actions_here), include_aliases=True)
+          for table in ACTION_TABLES),
     )
 
 

@@ -70,7 +70,9 @@ def test_the_due_summary_is_posted_once_marked_with_metadata_and_recorded(sessio
     assert (post.state, post.message_ts, post.channel_id, post.posted_at) == (
         "posted", message["ts"], CHANNEL, clock.now
     )
-    assert post.snapshot == '{"amber": 0, "green": 1, "percent_complete": 25, "red": 3, "total": 4}'
+    assert post.snapshot == ('{"amber": 0, "bau": 0, "blocked": 0, "green": 1, "percent_complete": 25, "red": 3, '
+                             '"total": 4}')
+    assert post.posted_markdown is not None and post.posted_markdown.startswith("# ")  # kept as posted
     with sessions.read() as session:
         event = session.scalars(select(ActionEvent).where(ActionEvent.kind == "summary_posted")).one()
     assert (event.actor, event.new_value) == ("planbot:scheduler", f"2027-03 {CHANNEL} {message['ts']}")

@@ -79,5 +79,9 @@ class Conflict(PlanError):
     """The change no longer applies: someone else got there first."""
 
 
+class PlanClosed(Conflict):
+    """The plan is closed, so it is read-only (an admin can reopen it)."""
+
+
 class AmbiguousPlan(PlanError):
     pass

@@ -92,6 +92,8 @@ def import_plan(
 ) -> ImportReport:
     plan = session.scalar(select(Plan).where(func.lower(Plan.key) == key.strip().lower()))
     report = ImportReport(plan_key=key.strip().lower())
+    if plan is not None:
+        services.check_open(session, plan.id)  # a closed plan is read-only, to an import too
     if plan is None:
         plan = services.create_plan(
             session, actor, now, key=key, title=title or key, source=source, channel_id=channel_id

@@ -22,6 +22,7 @@ from bot.plan.dates import format_date, format_full
 from bot.plan.phrases import (
     RAG_WORDS,
     and_list,
+    blocked_line,
     change,
     clip,
     day_in,
@@ -33,15 +34,22 @@ from bot.plan.phrases import (
     slippage_line,
     times,
 )
-from bot.plan.queries import ActionView
+from bot.plan.queries import ActionView, RagCounts
+from bot.plan.reviews import ReviewItem
 from bot.plan.rules import Rag
+from bot.plan.slippage import Slippage
 from bot.plan.summary import ExceptionGroup, ExceptionItem, Summary, rag_key
+from storage.kinds import ReviewOutcome
 
 HEADING_STANDING: Final = "Where the plan stands"
 HEADING_EXCEPTIONS: Final = "Exceptions: actions overdue or past their original date"
 HEADING_SLIPPAGE: Final = "Baseline and slippage"
 HEADING_DUE_SOON: Final = "Due in the next {days} days"
 HEADING_RECOMMENDATIONS: Final = "Recommendation by recommendation"
+HEADING_BLOCKED: Final = "Blocked on others"
+HEADING_BAU: Final = "Moved to business as usual"
+HEADING_REVIEWS: Final = "Effectiveness reviews"
+REVIEW_WORDS: Final = {ReviewOutcome.EMBEDDED: "embedded (verified)", ReviewOutcome.NOT_YET: "not embedded yet"}
 NO_EXCEPTIONS: Final = "No action is overdue or has slipped past its original date."
 # How much of a recommendation's text the executive sentence names it by.
 RECOMMENDATION_IN_A_SENTENCE: Final = 80
@@ -127,6 +135,9 @@ class Change(StrEnum):
     COMPLETED = "completed"
     OVERDUE = "overdue"
     REVISED = "revised"
+    BLOCKED = "blocked"  # where the plan stands: waiting on others
+    BAU = "bau"  # moved to business as usual
+    REVIEWS = "reviews"  # effectiveness reviews
 
 
 @dataclass(frozen=True)
@@ -215,9 +226,20 @@ class Rule:
 Node = Para | Heading | Changes | Figures | ActionTable | RecommendationExceptions | Rule
 
 
+class ClosurePart(StrEnum):
+    """The sections of a closure report (`bot.plan.closure_report`), in order."""
+
+    PERIOD = "period"
+    DELIVERED = "delivered"
+    MOVED = "moved"
+    SLIPPAGE = "slippage"
+    REVIEWS = "reviews"
+    FOOTER = "footer"
+
+
 @dataclass(frozen=True)
 class Section:
-    part: Part
+    part: Part | ClosurePart
     heading: str | None
     body: tuple[Node, ...]
     count: int | None = None  # how many things it lists, for a rendering that shows it by the heading
@@ -230,7 +252,7 @@ class Outline:
     progress: str
     sections: tuple[Section, ...]
 
-    def section(self, part: Part) -> Section:
+    def section(self, part: Part | ClosurePart) -> Section:
         return next(s for s in self.sections if s.part == part)
 
 
@@ -245,11 +267,52 @@ def _standing(s: Summary) -> Section:
     rows += (Figure("Total", str(f.total), change(f.total, before.total) if before else None),)
     moved = f"{change(f.percent_complete, before.percent_complete)} points" if before else None
     headers = ("RAG", "Actions") + ((f"Change since {s.previous.period.label}",) if before and s.previous else ())
+    if f.bau:
+        rows = (*rows[:3], Figure(RAG_WORDS[Rag.BAU], str(f.bau), change(f.bau, before.bau) if before else None,
+                                  Rag.BAU), rows[3])
     body: list[Node] = [Figures(headers, rows, Figure("Complete", f"{f.percent_complete}% of {f.total}", moved)),
                         Para((s.progress(),))]
     if s.previous is None:
         body.append(Para((FIRST_SUMMARY,), Tone.NOTE))
+    body += closing_lists(s.blocked, s.moved_to_bau, s.reviews, s.plan.timezone)
     return Section(Part.STANDING, HEADING_STANDING, tuple(body))
+
+
+def blocked_item(a: ActionView, timezone: str) -> Item:
+    since = f", since {day_in(a.blocked_since, timezone)}" if a.blocked_since else ""
+    return Item(("waiting on others", since, ": ", Words(a.blocked_reason or "", quoted=True)), _ref(a))
+
+
+def bau_item(a: ActionView) -> Item:
+    return Item(("now lives in ", Words(a.bau_where or "where it went was not recorded")), _ref(a))
+
+
+def review_item(r: ReviewItem, timezone: str) -> Item:
+    """1.1 Develop a communications plan — embedded (verified) on 3 Mar 2022 by U…: “…”"""
+    ref = ActionRef(r.ref, r.description, Rag.GREEN)
+    if r.outcome is None:
+        return Item((f"review due {format_full(r.due)}; owners: {owners(r.owners) or 'none'}",), ref)
+    answered = day_in(r.answered_at, timezone) if r.answered_at else "?"
+    said = REVIEW_WORDS[r.outcome]
+    comment: Run = (": ", Words(r.comment, quoted=True)) if r.comment else ()
+    return Item((f"{said} on {answered} by ", Person(r.answered_by or ""), *comment), ref)
+
+
+def closing_lists(blocked: tuple[ActionView, ...], moved: tuple[ActionView, ...], reviews: tuple[ReviewItem, ...],
+                  timezone: str) -> list[Node]:
+    """What is blocked on others, what moved to business as usual, and the effectiveness reviews:
+    each a list of its own, and none when there is nothing to say."""
+    body: list[Node] = []
+    if blocked:
+        body.append(Changes(Change.BLOCKED, f"{HEADING_BLOCKED} ({len(blocked)})", blocked_line(len(blocked)) + ":",
+                            tuple(blocked_item(a, timezone) for a in blocked)))
+    if moved:
+        body.append(Changes(Change.BAU, f"{HEADING_BAU} ({len(moved)})", "moved to business as usual:",
+                            tuple(bau_item(a) for a in moved)))
+    if reviews:
+        body.append(Changes(Change.REVIEWS, f"{HEADING_REVIEWS} ({len(reviews)})", "effectiveness reviews:",
+                            tuple(review_item(r, timezone) for r in reviews)))
+    return body
 
 
 def _newly_overdue(a: ActionView, today: date) -> str:
@@ -336,7 +399,11 @@ def _exceptions(s: Summary) -> Section:
 
 
 def _slippage(s: Summary) -> Section:
-    sl = s.slippage
+    return slippage_section(s.slippage)
+
+
+def slippage_section(sl: Slippage) -> Section:
+    """Baseline against current dates: the one slippage section of a summary and a closure report."""
     body: list[Node] = [Para((slippage_line(sl.total, sl.on_baseline, sl.percent_on_baseline, sl.total_days,
                                             sl.median_days),))]
     if sl.slips:
@@ -380,7 +447,7 @@ def _headline(s: Summary) -> Run:
     if f.total == 0:
         return ("The plan has no actions yet.",)
     if not items:
-        return ("All actions are complete.",) if f.green == f.total else ("All actions are complete or on track.",)
+        return (_no_exceptions(f),)
     others = f.total - len(items)
     if len(items) == 1:
         lead = ("All actions are complete or on track except one, under" if others
@@ -398,6 +465,15 @@ def _headline(s: Summary) -> Run:
         what = what.replace(f"{len(items)} of {f.total} actions", f"All {f.total} actions", 1)
         return (f"{what}, {_where(groups)}.",)
     return (f"{what}, {_where(groups)}; {_the_rest(others, f.green)}.",)
+
+
+def _no_exceptions(f: RagCounts) -> str:
+    if f.green == f.total:
+        return "All actions are complete."
+    if f.bau and f.green + f.bau == f.total:
+        but = "one, which was" if f.bau == 1 else f"{f.bau}, which were"
+        return f"Every action was delivered except {but} moved to business as usual."
+    return "All actions are complete or on track."
 
 
 def _where(groups: tuple[ExceptionGroup, ...]) -> str:
@@ -431,9 +507,20 @@ def _recommendations(s: Summary) -> Section:
     body: list[Node] = []
     for rec in s.recommendations:
         body.append(Heading(f"{rec.number}) {rec.text}" if rec.text else f"Recommendation {rec.number}", rec.number))
-        rows = tuple(ActionRow(_ref(a), (owners(a.owners), due_date(a), a.status.label)) for a in rec.actions)
+        rows = tuple(ActionRow(_ref(a), (owners(a.owners), due_date(a), status_cell(a, s.evidence.get(a.id, 0))))
+                     for a in rec.actions)
         body.append(ActionTable(("Owners", "Due", "Status"), rows, with_rag=True))
     return Section(Part.RECOMMENDATIONS, HEADING_RECOMMENDATIONS, tuple(body))
+
+
+def status_cell(a: ActionView, evidence: int) -> str:
+    """Complete · 2 evidence items · blocked on others"""
+    cell = a.status.label
+    if evidence:
+        cell += f" · {plural(evidence, 'evidence item')}"
+    if a.blocked:
+        cell += " · blocked on others"
+    return cell
 
 
 def _footer(s: Summary) -> Section:

@@ -13,7 +13,8 @@ from bot.plan.dates import format_date, format_long
 from bot.plan.queries import ActionView
 from bot.plan.rules import ActionStatus, Rag
 
-RAG_WORDS: Final = {Rag.RED: "Red (overdue)", Rag.AMBER: "Amber (on track)", Rag.GREEN: "Green (complete)"}
+RAG_WORDS: Final = {Rag.RED: "Red (overdue)", Rag.AMBER: "Amber (on track)", Rag.GREEN: "Green (complete)",
+             Rag.BAU: "Business as usual"}
 
 
 def plural(count: int, noun: str) -> str:
@@ -51,9 +52,16 @@ def due_or_done(action: ActionView) -> str:
         if action.completed_at is None:
             return COMPLETED_UNRECORDED
         return f"completed {format_date(action.completed_at.date())}"
+    if action.status == ActionStatus.BAU:
+        return f"business as usual: {action.bau_where}" if action.bau_where else "business as usual"
     if action.revised_due is not None:
         return f"due {format_date(action.revised_due)} (revised from {format_date(action.original_due)})"
     return f"due {format_date(action.original_due)}"
+
+
+def blocked_line(count: int) -> str:
+    """2 blocked on others"""
+    return f"{count:,} blocked on others"
 
 
 def owners(roles: Sequence[str]) -> str:

@@ -140,12 +140,14 @@ def record_message(session: Session, claim: Claimed, ts: str, now: datetime) -> 
     return rows_matched(result) == 1
 
 
-def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, *, figures: RagCounts,
-                  actor: Actor) -> bool:
-    """The summary and its thread are posted: the period is done. False if the claim was lost."""
+def record_posted(session: Session, claim: Claimed, ts: str, now: datetime, *, figures: RagCounts,  # noqa: PLR0913 - the post, and what it said
+                  actor: Actor, markdown: str | None = None) -> bool:
+    """The summary and its thread are posted: the period is done (kept as posted, in Markdown,
+    for the inspector's pack). False if the claim was lost."""
     result = session.execute(
         update(SummaryPost).where(*_held(claim))
-        .values(state=PostState.POSTED, message_ts=ts, posted_at=now, snapshot=figures.to_json(), last_error=None)
+        .values(state=PostState.POSTED, message_ts=ts, posted_at=now, snapshot=figures.to_json(), last_error=None,
+                posted_markdown=markdown)
         .execution_options(synchronize_session=False)
     )
     if rows_matched(result) != 1:

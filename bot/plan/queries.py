@@ -43,6 +43,10 @@ class PlanView:
     timezone: str
     schedule: str
     closed: bool
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    evidence_required: bool = False
+    review_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ class ActionView:
     rag: Rag
     days_late: int
     days_past_baseline: int = 0  # open and past its original date, whatever the revised one says
+    blocked_reason: str | None = None  # waiting on someone outside the organisation, since when
+    blocked_since: datetime | None = None
+    bau_where: str | None = None  # moved to business as usual: where it now lives
 
     @property
     def due(self) -> date:
@@ -69,7 +76,12 @@ class ActionView:
 
     @property
     def is_open(self) -> bool:
-        return self.status != ActionStatus.COMPLETE
+        """Still to be done: neither complete nor moved to business as usual."""
+        return self.status.is_open
+
+    @property
+    def blocked(self) -> bool:
+        return self.is_open and self.blocked_since is not None
 
     @property
     def slipped(self) -> bool:
@@ -88,24 +100,30 @@ class ActionView:
 
 @dataclass(frozen=True)
 class RagCounts:
+    """The count of each colour; actions moved to business as usual (`bau`) are counted apart,
+    as neither complete nor overdue, but in the total. `blocked`: open actions (of any colour)
+    waiting on someone outside the organisation."""
+
     red: int = 0
     amber: int = 0
     green: int = 0
+    bau: int = 0
+    blocked: int = 0
 
     @property
     def total(self) -> int:
-        return self.red + self.amber + self.green
+        return self.red + self.amber + self.green + self.bau
 
     @property
     def percent_complete(self) -> int:
         return round(100 * self.green / self.total) if self.total else 0
 
     def of(self, colour: Rag) -> int:
-        return {Rag.RED: self.red, Rag.AMBER: self.amber, Rag.GREEN: self.green}[colour]
+        return {Rag.RED: self.red, Rag.AMBER: self.amber, Rag.GREEN: self.green, Rag.BAU: self.bau}[colour]
 
     def to_dict(self) -> dict[str, int]:
-        return {"red": self.red, "amber": self.amber, "green": self.green, "total": self.total,
-                "percent_complete": self.percent_complete}
+        return {"red": self.red, "amber": self.amber, "green": self.green, "bau": self.bau,
+                "blocked": self.blocked, "total": self.total, "percent_complete": self.percent_complete}
 
     def to_json(self) -> str:
         """The figures a posted summary keeps, so that the next one can say how they moved."""
@@ -115,7 +133,8 @@ class RagCounts:
     def from_json(cls, text: str | None) -> RagCounts | None:
         try:
             data = json.loads(text or "")
-            return cls(red=int(data["red"]), amber=int(data["amber"]), green=int(data["green"]))
+            return cls(red=int(data["red"]), amber=int(data["amber"]), green=int(data["green"]),
+                       bau=int(data.get("bau", 0)), blocked=int(data.get("blocked", 0)))
         except (ValueError, TypeError, KeyError):
             return None
 
@@ -204,6 +223,10 @@ def plan_view(plan: Plan) -> PlanView:
         timezone=plan.timezone,
         schedule=plan.schedule,
         closed=plan.closed_at is not None,
+        closed_at=plan.closed_at,
+        closed_by=plan.closed_by,
+        evidence_required=plan.evidence_required,
+        review_months=plan.review_months,
     )
 
 
@@ -220,11 +243,14 @@ def get_plan(session: Session, key: str) -> Plan:
     return plan
 
 
-def resolve_plan(session: Session, key: str | None, channel_id: str | None = None) -> Plan:
-    """The plan named; else the open plan linked to this channel; else the only open plan."""
+def resolve_plan(session: Session, key: str | None, channel_id: str | None = None, *,
+                 closed_too: bool = False) -> Plan:
+    """The plan named; else the open plan linked to this channel; else the only open plan (with
+    `closed_too`, closed plans count as well: reopening one, its reviews)."""
     if key:
         return get_plan(session, key)
-    open_plans = list(session.scalars(select(Plan).where(Plan.closed_at.is_(None)).order_by(Plan.key)))
+    query = select(Plan).order_by(Plan.key)
+    open_plans = list(session.scalars(query if closed_too else query.where(Plan.closed_at.is_(None))))
     if channel_id:
         linked = [p for p in open_plans if p.channel_id == channel_id]
         if len(linked) == 1:
@@ -263,6 +289,7 @@ def _due_column() -> ColumnElement[date]:
 def _rag_column(today: date) -> ColumnElement[str]:
     return case(
         (Action.status == ActionStatus.COMPLETE, literal(Rag.GREEN.value)),
+        (Action.status == ActionStatus.BAU, literal(Rag.BAU.value)),
         (_due_column() < today, literal(Rag.RED.value)),
         else_=literal(Rag.AMBER.value),
     )
@@ -275,15 +302,23 @@ def plan_revision(session: Session, plan_id: int) -> int:
 
 def rag_counts(session: Session, plan_id: int, today: date) -> RagCounts:
     colour = _rag_column(today)
+    blocked = func.sum(case((and_(Action.blocked_since.is_not(None), _is_open()), 1), else_=0))
     rows = session.execute(
-        select(colour, func.count()).where(Action.plan_id == plan_id).group_by(colour)
+        select(colour, func.count(), blocked).where(Action.plan_id == plan_id).group_by(colour)
     ).all()
-    found = {str(c): int(n) for c, n in rows}
-    return RagCounts(red=found.get("red", 0), amber=found.get("amber", 0), green=found.get("green", 0))
+    found = {str(c): int(n) for c, n, _ in rows}
+    return RagCounts(red=found.get("red", 0), amber=found.get("amber", 0), green=found.get("green", 0),
+                     bau=found.get("bau", 0), blocked=sum(int(b or 0) for _, _, b in rows))
+
+
+def _is_open() -> ColumnElement[bool]:
+    """Neither complete nor moved to business as usual."""
+    return Action.status.not_in((ActionStatus.COMPLETE, ActionStatus.BAU))
 
 
 # What _actions_select reads of each action, by name (_views).
-ActionColumns = tuple[int, str, str, int, str, date, date | None, str | None, ActionStatus, datetime | None, int]
+ActionColumns = tuple[int, str, str, int, str, date, date | None, str | None, ActionStatus, datetime | None, int,
+                      str | None, datetime | None, str | None]
 _ACTION_COLUMNS = (
     Action.id,
     Plan.key.label("plan_key"),
@@ -296,6 +331,9 @@ _ACTION_COLUMNS = (
     Action.status,
     Action.completed_at,
     Action.version,
+    Action.blocked_reason,
+    Action.blocked_since,
+    Action.bau_where,
 )
 
 
@@ -344,6 +382,9 @@ def _views(session: Session, rows: Sequence[Row[*ActionColumns]], today: date) -
                 rag=rag(r.status, due, today),
                 days_late=days_late(r.status, due, today),
                 days_past_baseline=days_past_baseline(r.status, r.original_due, today),
+                blocked_reason=r.blocked_reason,
+                blocked_since=r.blocked_since,
+                bau_where=r.bau_where,
             )
         )
     return views
@@ -370,14 +411,15 @@ def find_action(session: Session, ref: str, plan_key: str | None, channel_id: st
     if plan_key:
         return get_action(session, get_plan(session, plan_key), ref)
     try:
-        return get_action(session, resolve_plan(session, None, channel_id), ref)
-    except AmbiguousPlan:
+        plan = resolve_plan(session, None, channel_id)
+    except (AmbiguousPlan, NotFound):  # several open plans, or none (a closed plan's action says it is closed)
         matches = list(
             session.scalars(select(Action).where(func.lower(Action.ref) == ref.strip().lower()))
         )
         if len(matches) == 1:
             return matches[0]
         raise
+    return get_action(session, plan, ref)
 
 
 def status(
@@ -449,7 +491,7 @@ def overdue(
         _actions_select()
         .where(
             Action.plan_id == plan.id,
-            Action.status != ActionStatus.COMPLETE,
+            _is_open(),
             _due_column() < today,
         )
         .order_by(_due_column(), Recommendation.number, Action.position)
@@ -481,7 +523,7 @@ def due_within(
         _actions_select()
         .where(
             Action.plan_id == plan.id,
-            Action.status != ActionStatus.COMPLETE,
+            _is_open(),
             _due_column() >= today,
             _due_column() <= today + timedelta(days=days),
         )
@@ -518,7 +560,7 @@ def actions_for_user(
     if plan is not None:
         query = query.where(Action.plan_id == plan.id)
     if not include_complete:
-        query = query.where(Action.status != ActionStatus.COMPLETE)
+        query = query.where(_is_open())
     query = query.order_by(_due_column(), Plan.key, Recommendation.number, Action.position)
     return _paged_list(session, plan, query, today, offset=offset, page_size=page_size)
 

@@ -7,8 +7,8 @@ days by default), *due near* (3 days), *due today*, *overdue* (and again each fu
 stays overdue, a week after the last). Only the milestone an action is at *now* can be sent, so a planbot that was
 down catches up without stale ones. What a recipient has had is marked per action, recipient,
 date and milestone (`reminder_marks`): a revised date has no marks, so its milestones start
-again. Completed actions and closed plans have no subjects (`remindable` is the hook for
-business-as-usual actions once closure lands).
+again. Completed actions, business-as-usual ones and closed plans have no deadlines; a
+completed action's effectiveness review is a subject of its own (`REVIEWS`), closed plan or not.
 
 **Who.** Owners are the people holding the action's roles. A role nobody holds can't be
 reminded: its actions go to the plan's admins instead (section UNHELD). Admins also get, on the
@@ -62,6 +62,7 @@ from storage.kinds import EventKind, ReminderState
 from storage.models import (
     Action,
     ActionOwner,
+    EffectivenessReview,
     Plan,
     PlanAdmin,
     ReminderDelivery,
@@ -92,6 +93,7 @@ class MilestoneKind(StrEnum):
     DUE_SOON = "due_soon"
     ESCALATED = "escalated"  # in the admins' weekly digest
     CHANNEL = "channel"  # posted once in the plan's channel
+    REVIEW_DUE = "review_due"  # an effectiveness review: is the improvement embedded? (closed plans too)
 
 
 class Section(StrEnum):
@@ -126,6 +128,7 @@ KINDS: Final[dict[MilestoneKind, KindSpec]] = {
     MilestoneKind.DUE_SOON: KindSpec(3, _due_in),
     MilestoneKind.ESCALATED: KindSpec(0, _working_late),
     MilestoneKind.CHANNEL: KindSpec(0, _working_late),
+    MilestoneKind.REVIEW_DUE: KindSpec(4, lambda days, working: "Effectiveness review due: is it embedded?"),
 }
 
 
@@ -184,12 +187,27 @@ def _due_column() -> ColumnElement[date]:
 def remindable() -> ColumnElement[bool]:
     """Actions that are still to be delivered. When closure brings business as usual, its status
     is excluded here too."""
-    return Action.status != ActionStatus.COMPLETE.value
+    return Action.status.not_in((ActionStatus.COMPLETE.value, ActionStatus.BAU.value))
 
 
 def _deadline_subjects(plan_ids: Sequence[int], horizon: date) -> Select:  # type: ignore[type-arg]
+    open_plans = select(Plan.id).where(Plan.id.in_(plan_ids), Plan.closed_at.is_(None))
     return select(Action.id, Action.plan_id, _due_column()).where(
-        Action.plan_id.in_(plan_ids), remindable(), _due_column() <= horizon)
+        Action.plan_id.in_(open_plans), remindable(), _due_column() <= horizon)
+
+
+def _review_subjects(plan_ids: Sequence[int], horizon: date) -> Select:  # type: ignore[type-arg]
+    """Completed actions whose effectiveness review is waiting, counted from its due date: these
+    go on after the plan is closed."""
+    return (select(Action.id, Action.plan_id, EffectivenessReview.due)
+            .join(EffectivenessReview, EffectivenessReview.action_id == Action.id)
+            .where(Action.plan_id.in_(plan_ids), EffectivenessReview.outcome.is_(None),
+                   EffectivenessReview.due <= horizon))
+
+
+def review_reached(due: date, day: date, config: Config) -> Reached | None:
+    """Once, on the review's date or the first day of reminders after it."""
+    return Reached(MilestoneKind.REVIEW_DUE, MilestoneKind.REVIEW_DUE.value) if day >= due else None
 
 
 @dataclass(frozen=True)
@@ -204,7 +222,8 @@ class Source:
 
 
 DEADLINES: Final = Source("deadline", _deadline_subjects, deadline_reached, deadline=True)
-SOURCES: Final[tuple[Source, ...]] = (DEADLINES,)
+REVIEWS: Final = Source("review", _review_subjects, review_reached)
+SOURCES: Final[tuple[Source, ...]] = (DEADLINES, REVIEWS)
 
 
 @dataclass(frozen=True)
@@ -425,8 +444,9 @@ def plan_run(session: Session, now: datetime, *, plan_key: str | None = None, by
 
 
 def _load_plans(session: Session, now: datetime, plan_key: str | None) -> _World:
+    # Closed plans too: their deadlines have stopped (`_deadline_subjects`), their reviews go on.
     query = (select(Plan, ReminderSettings).outerjoin(ReminderSettings, ReminderSettings.plan_id == Plan.id)
-             .where(Plan.closed_at.is_(None)).order_by(Plan.key))
+             .order_by(Plan.key))
     if plan_key is not None:
         query = query.where(func.lower(Plan.key) == plan_key.strip().lower())
     world = _World(now, {}, {})

@@ -17,10 +17,11 @@ class Rag(StrEnum):
     RED = "red"
     AMBER = "amber"
     GREEN = "green"
+    BAU = "bau"  # moved to business as usual: neither complete nor overdue
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return "Business as usual" if self == Rag.BAU else self.value.capitalize()
 
     @property
     def meaning(self) -> str:
@@ -28,6 +29,7 @@ class Rag(StrEnum):
             "red": "overdue: the due date has passed and the action is not complete",
             "amber": "on track: not yet complete, due date not passed",
             "green": "complete",
+            "bau": "moved to business as usual: it lives on elsewhere, neither complete nor overdue",
         }[self.value]
 
 
@@ -39,13 +41,15 @@ def rag(status: ActionStatus, due: date, today: date) -> Rag:
     """Green if complete; Red if the due date is before today; Amber otherwise (due today is Amber)."""
     if status == ActionStatus.COMPLETE:
         return Rag.GREEN
+    if status == ActionStatus.BAU:
+        return Rag.BAU
     if due < today:
         return Rag.RED
     return Rag.AMBER
 
 
 def days_late(status: ActionStatus, due: date, today: date) -> int:
-    if status == ActionStatus.COMPLETE or due >= today:
+    if not status.is_open or due >= today:
         return 0
     return (today - due).days
 
@@ -74,6 +78,6 @@ def days_past_baseline(status: ActionStatus, original_due: date, today: date) ->
 
 def is_exception(status: ActionStatus, original_due: date, revised_due: date | None, today: date) -> bool:
     """What the board hears about: an open action that is overdue or has slipped past its baseline."""
-    if status == ActionStatus.COMPLETE:
+    if not status.is_open:
         return False
     return current_due(original_due, revised_due) < today or slipped(original_due, revised_due)

@@ -11,19 +11,31 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.plan import audit
-from bot.plan.dates import format_date
-from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound, Part, Users
+from bot.plan.dates import format_date, format_full
+from bot.plan.errors import Conflict, InvalidInput, InvalidInputs, NotAllowed, NotFound, Part, PlanClosed, Users
 from bot.plan.identity import Actor
 from bot.plan.queries import is_admin, member_filter, plan_admins, role_holders
 from bot.plan.rules import ActionStatus, current_due, today_in
 from bot.plan.storable import storable
 from storage.db import rows_matched
 from storage.kinds import EventKind
-from storage.models import Action, ActionEvent, ActionOwner, Plan, PlanAdmin, Role, RoleAlias, RoleMember
+from storage.models import (
+    Action,
+    ActionEvent,
+    ActionOwner,
+    EffectivenessReview,
+    Evidence,
+    Plan,
+    PlanAdmin,
+    Role,
+    RoleAlias,
+    RoleMember,
+)
 from storage.scope import ALL_WORKSPACES, workspace_of
 
 __all__ = ["Actor"]  # re-exported: callers have always found the actor here
@@ -99,7 +111,23 @@ def can_change(session: Session, action: Action, actor: Actor) -> bool:
     )
 
 
-def check_can_change(session: Session, action: Action, actor: Actor) -> None:
+PLAN_CLOSED = "Plan `{plan}` was closed on {day}; an admin can reopen it."
+
+
+def check_open(session: Session, plan_id: int) -> None:
+    """A closed plan is read-only: every change is refused, saying so."""
+    plan = session.get(Plan, plan_id)
+    assert plan is not None
+    if plan.closed_at is not None:
+        raise PlanClosed(PLAN_CLOSED.format(plan=plan.key, day=format_full(today_in(plan.timezone, plan.closed_at))),
+                         plan_key=plan.key)
+
+
+def check_can_change(session: Session, action: Action, actor: Actor, *, closed_ok: bool = False) -> None:
+    """Owners (through their roles) and the plan's admins may change an action, while its plan is
+    open; `closed_ok` for what a closed plan still takes (its effectiveness reviews)."""
+    if not closed_ok:
+        check_open(session, action.plan_id)
     if can_change(session, action, actor):
         return
     holders = role_holders(session, action.id, actor)
@@ -116,7 +144,10 @@ def check_can_change(session: Session, action: Action, actor: Actor) -> None:
     raise NotAllowed(*parts, field="ref", holders=holders, admins=admins)
 
 
-def check_admin(session: Session, plan: Plan, actor: Actor) -> None:
+def check_admin(session: Session, plan: Plan, actor: Actor, *, closed_ok: bool = False) -> None:
+    """Only the plan's admins (and the command line) may; and, unless `closed_ok`, only while it is open."""
+    if not closed_ok:
+        check_open(session, plan.id)
     if actor.is_cli or is_admin(session, plan.id, actor.user_id):
         return
     admins = tuple(plan_admins(session, plan.id))
@@ -154,12 +185,63 @@ def _bump(session: Session, action: Action, values: dict[str, object], *, expect
     return True
 
 
+EVIDENCE_NEEDED = (
+    "Plan `{plan}` needs evidence before an action is complete, and {ref} has none yet: "
+    "add a link to what shows it was done (a document, a Slack message) first."
+)
+
+
+def evidence_count(session: Session, action_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Evidence)
+                          .where(Evidence.action_id == action_id, Evidence.removed_at.is_(None))) or 0
+
+
+def check_evidence(session: Session, action: Action) -> None:
+    """When the plan asks for evidence, an action without any cannot be completed (EvidenceNeeded)."""
+    plan = session.get(Plan, action.plan_id)
+    assert plan is not None
+    if plan.evidence_required and evidence_count(session, action.id) == 0:
+        raise EvidenceNeeded(EVIDENCE_NEEDED.format(plan=plan.key, ref=action.ref), field="evidence",
+                             plan_key=plan.key)
+
+
+class EvidenceNeeded(InvalidInput):
+    """Completing needs evidence first (Slack opens the evidence modal instead)."""
+
+
+def schedule_review(session: Session, action: Action, actor: Actor, now: datetime, *,
+                    audited: bool = True) -> EffectivenessReview | None:
+    """The effectiveness review of a completed action, due the plan's interval after its completion
+    (none when reviews are off, or when one is already waiting). A completion's own review follows
+    from its completion event by the plan's rule (`audited=False`); one scheduled otherwise (at
+    closing, for an action completed before reviews were on) has an event of its own."""
+    plan = session.get(Plan, action.plan_id)
+    assert plan is not None
+    if plan.review_months is None or action.status != ActionStatus.COMPLETE:
+        return None
+    done = today_in(plan.timezone, action.completed_at or now)
+    due = done + relativedelta(months=plan.review_months)
+    if session.scalar(select(EffectivenessReview.id).where(
+            EffectivenessReview.action_id == action.id,
+            or_(EffectivenessReview.outcome.is_(None), EffectivenessReview.due == due)).limit(1)) is not None:
+        return None
+    review = EffectivenessReview(action_id=action.id, due=due)
+    session.add(review)
+    session.flush()
+    if audited:
+        record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
+               kind=EventKind.REVIEW_SCHEDULED, new=due.isoformat())
+    return review
+
+
 def complete(
     session: Session, action: Action, actor: Actor, now: datetime, note: str | None = None
 ) -> Action:
     check_can_change(session, action, actor)
     note = _clean_text(note, what="a note", field="note", required=False)
     previous = action.status
+    if previous.is_open:
+        check_evidence(session, action)
     if previous == ActionStatus.COMPLETE or not _bump(
         session,
         action,
@@ -172,24 +254,30 @@ def complete(
         raise Conflict(f"{action.ref} changed while you were looking at it. Please try again.")
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
            kind=EventKind.COMPLETED, old=previous, new=ActionStatus.COMPLETE.value, reason=note)
+    schedule_review(session, action, actor, now, audited=False)
     return action
 
 
 def reopen(
     session: Session, action: Action, actor: Actor, now: datetime, reason: str | None = None
 ) -> Action:
+    """Back to in progress: a complete action, or one moved to business as usual."""
     check_can_change(session, action, actor)
     reason = _clean_text(reason, what="a reason", field="reason", required=False)
-    if action.status != ActionStatus.COMPLETE or not _bump(
+    previous = action.status
+    if previous.is_open or not _bump(
         session,
         action,
-        {"status": ActionStatus.IN_PROGRESS, "completed_at": None},
-        expected={"status": ActionStatus.COMPLETE, "version": action.version},
+        {"status": ActionStatus.IN_PROGRESS, "completed_at": None, "bau_where": None, "bau_note": None},
+        expected={"status": previous, "version": action.version},
     ):
         session.refresh(action)
         raise Conflict(f"{action.ref} is not complete, so there is nothing to reopen.")
+    # A review still waiting is for a completion that no longer stands.
+    session.execute(delete(EffectivenessReview).where(EffectivenessReview.action_id == action.id,
+                                                      EffectivenessReview.outcome.is_(None)))
     record(session, plan_id=action.plan_id, action_id=action.id, actor=actor, now=now,
-           kind=EventKind.REOPENED, old=ActionStatus.COMPLETE.value, new=ActionStatus.IN_PROGRESS.value,
+           kind=EventKind.REOPENED, old=previous.value, new=ActionStatus.IN_PROGRESS.value,
            reason=reason)
     return action
 
@@ -220,8 +308,8 @@ def revise_due(  # noqa: PLR0917 - every service takes session, subject, actor a
         problems.append(error)
     if problems:
         raise problems[0] if len(problems) == 1 else InvalidInputs(problems)
-    if action.status == ActionStatus.COMPLETE:
-        raise Conflict(f"{action.ref} is complete; reopen it before revising its date.")
+    if not action.status.is_open:
+        raise Conflict(f"{action.ref} is {action.status.label.lower()}; reopen it before revising its date.")
     expected: dict[str, object] = {"version": expected_version or action.version}
     if not _bump(session, action, {"revised_due": new_due, "revision_reason": clean_reason}, expected=expected):
         session.refresh(action)
@@ -244,7 +332,7 @@ def set_status(session: Session, action: Action, actor: Actor, now: datetime, st
     """Move between not started and in progress (completion has its own rules)."""
     if status == ActionStatus.COMPLETE:
         return complete(session, action, actor, now)
-    if action.status == ActionStatus.COMPLETE:
+    if not action.status.is_open:
         return reopen(session, action, actor, now)
     check_can_change(session, action, actor)
     if action.status == status:

@@ -63,6 +63,12 @@ STATUS_WORDS: dict[str, tuple[ActionStatus, Rag | None]] = {
     "behind schedule": (ActionStatus.IN_PROGRESS, Rag.RED),
     "not started": (ActionStatus.NOT_STARTED, None),
     "not yet started": (ActionStatus.NOT_STARTED, None),
+    # Rolled into business as usual: it lives on elsewhere, neither complete nor overdue.
+    "business as usual": (ActionStatus.BAU, None),
+    "bau": (ActionStatus.BAU, None),
+    "transferred": (ActionStatus.BAU, None),
+    "moved to business as usual": (ActionStatus.BAU, None),
+    "rolled into business as usual": (ActionStatus.BAU, None),
 }
 
 # What the user reads when a file is refused.
@@ -104,7 +110,8 @@ WARN_NUMBERED = (
 
 _STATUS_WORDS_SHOWN = (
     "Complete, Completed, Done, Closed, Achieved, Delivered, Green, Blue, In progress, Ongoing, Started, Open, "
-    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started"
+    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started, "
+    "Business as usual, BAU, Transferred"
 )
 
 # The headings people use in real trackers, normalised (`_normalise_heading`), by the field each fills.

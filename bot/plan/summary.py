@@ -23,11 +23,12 @@ from bot.plan.dates import MAX_YEAR, MIN_YEAR, MONTH_NAMES, MONTHS, format_long
 from bot.plan.errors import InvalidInput
 from bot.plan.phrases import plural
 from bot.plan.queries import ActionView, PlanView, RagCounts, RecommendationView
-from bot.plan.rules import Rag, today_in
+from bot.plan.reviews import ReviewItem, reviews_of
+from bot.plan.rules import ActionStatus, Rag, today_in
 from bot.plan.schedule import QUARTER_MONTHS, Schedule, Slot, due_slot
 from bot.plan.slippage import Slippage, slippage_of
 from storage.kinds import EventKind, PostState
-from storage.models import Action, ActionEvent, Plan, SummaryPost
+from storage.models import Action, ActionEvent, Evidence, Plan, SummaryPost
 
 DUE_SOON_DAYS: Final = 30
 # The custom-rule anchor of bot.plan.schedule: every rule has occurred by then.
@@ -198,6 +199,12 @@ class Summary:
     last_event_id: int | None
     slippage: Slippage
     due_soon_days: int = DUE_SOON_DAYS
+    # Closing the loop: actions blocked on others and moved to business as usual (in plan order),
+    # each action's evidence count, and the effectiveness reviews (waiting ones first).
+    blocked: tuple[ActionView, ...] = ()
+    moved_to_bau: tuple[ActionView, ...] = ()
+    evidence: dict[int, int] = field(default_factory=dict)
+    reviews: tuple[ReviewItem, ...] = ()
     # The people it names (user id -> name, as Slack last gave it): `bot.plan.people`.
     names: Mapping[str, str] = field(default_factory=dict)
 
@@ -227,6 +234,8 @@ class Summary:
         """Like: 40% complete (4 of 10 actions), up 10 points from 30% at the February 2027 summary."""
         f = self.figures
         text = f"{f.percent_complete}% complete ({f.green} of {f.total} actions)"
+        if f.bau:
+            text += f", {f.bau} moved to business as usual"
         before = self.previous.figures if self.previous else None
         if before is not None and self.previous is not None:
             moved = f.percent_complete - before.percent_complete
@@ -324,6 +333,9 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
     horizon = today + timedelta(days=due_soon_days)
     due_soon = sorted((a for a in everything if a.is_open and today <= a.due <= horizon), key=lambda a: a.due)
     last_event_id = session.scalar(select(func.max(ActionEvent.id)).where(ActionEvent.plan_id == plan.id))
+    evidence = dict(session.execute(
+        select(Evidence.action_id, func.count()).join(Action, Action.id == Evidence.action_id)
+        .where(Action.plan_id == plan.id, Evidence.removed_at.is_(None)).group_by(Evidence.action_id)).all())
 
     return Summary(
         plan=view.plan,
@@ -343,6 +355,10 @@ def build_summary(session: Session, plan: Plan, period: Period, now: datetime,
         last_event_id=last_event_id,
         slippage=slippage_of(session, view.plan, today, view.counts.total, everything),
         due_soon_days=due_soon_days,
+        blocked=tuple(a for a in everything if a.blocked),
+        moved_to_bau=tuple(a for a in everything if a.status == ActionStatus.BAU),
+        evidence=evidence,
+        reviews=tuple(reviews_of(session, plan)),
         names=people.known_names(session, [c.actor for c in completions.values()] + [r.actor for r in revisions]),
     )
 

@@ -1,5 +1,6 @@
 """The summary as Markdown (for board papers) and as plain text (for the terminal): two
-renderings of `bot.plan.outline`, which differ only in markup."""
+renderings of `bot.plan.outline`, which differ only in markup. Any outline renders the same way
+(`markdown_of`, `text_of`): the closure report's too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.plan.outline import (
     Figures,
     Heading,
     Item,
+    Outline,
     Para,
     Person,
     RecommendationExceptions,
@@ -118,14 +120,19 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(s: Summary) -> str:
-    doc = outline(s)
-    out = [f"# {' '.join(doc.title.split())}", f"**{run_text(doc.headline, s.names)}**"]
-    for node in _walk(doc.sections, s.names):
+    return markdown_of(outline(s), s.names)
+
+
+def markdown_of(doc: Outline, names: Mapping[str, str] | None = None) -> str:
+    """Any outline (a summary's, a closure report's) as Markdown; people by `names`, else their id."""
+    names = names or {}
+    out = [f"# {' '.join(doc.title.split())}", f"**{run_text(doc.headline, names)}**"]
+    for node in _walk(doc.sections, names):
         match node:
             case _Head(level, text):
                 out.append(f"{'#' * level} {' '.join(text.split())}")
             case Para(text, tone):
-                out.append(f"**{run_text(text, s.names)}**" if tone == Tone.STRONG else run_text(text, s.names))
+                out.append(f"**{run_text(text, names)}**" if tone == Tone.STRONG else run_text(text, names))
             case Rule():
                 out.append("---")
             case _Grid(headers, rows, right):
@@ -162,16 +169,21 @@ def _text_table(table: _Grid, width: int) -> str:
 
 
 def render_text(s: Summary, width: int = TEXT_WIDTH) -> str:
-    doc = outline(s)
-    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(run_text(doc.headline, s.names), width)]
-    for node in _walk(doc.sections, s.names):
+    return text_of(outline(s), width, s.names)
+
+
+def text_of(doc: Outline, width: int = TEXT_WIDTH, names: Mapping[str, str] | None = None) -> str:
+    """Any outline (a summary's, a closure report's) as plain text; people by `names`, else their id."""
+    names = names or {}
+    out = [f"{doc.title}\n{'=' * min(len(doc.title), width)}", textwrap.fill(run_text(doc.headline, names), width)]
+    for node in _walk(doc.sections, names):
         match node:
             case _Head(2, text):
                 out.append(f"{text}\n{'-' * min(len(text), width)}")
             case _Head(_, text):
                 out.append(textwrap.fill(text, width))
             case Para(text, _):
-                out.append(textwrap.fill(run_text(text, s.names), width))
+                out.append(textwrap.fill(run_text(text, names), width))
             case Rule():
                 out.append("-" * 40)
             case _Grid():

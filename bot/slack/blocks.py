@@ -30,6 +30,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.plan.dates import format_date, format_long
+from bot.plan.evidence import EvidenceItem
+from bot.plan.outline import HEADING_REVIEWS, REVIEW_WORDS
 from bot.plan.phrases import (
     DATE_NOT_RECORDED,
     actor_name,
@@ -47,8 +49,11 @@ from bot.plan.queries import (
     ActionView,
     EventView,
     Page,
+    PlanView,
+    RagCounts,
     StatusView,
 )
+from bot.plan.reviews import ReviewItem
 from bot.plan.rules import ActionStatus, Rag
 from bot.plan.slippage import Slippage
 from bot.slack import texts
@@ -73,7 +78,7 @@ REASON_CHARS = 200
 RECOMMENDATION_CHARS = 300
 
 # The one RAG emoji set: status lists, App Home and the summary all show these.
-RAG_EMOJI: Final = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
+RAG_EMOJI: Final = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢", Rag.BAU: "🔵"}
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 ACTION_BLOCK_PREFIX = "action."
 NAV_BLOCK_ID = "nav"
@@ -195,8 +200,10 @@ def view_value(view: ViewSpec) -> str:
     return view.model_dump_json(exclude_defaults=True)
 
 
-def action_buttons(action: ActionView, view: ViewSpec, *, details: bool = True) -> ActionsBlock:
-    """The buttons under one action: complete/revise/update while open, reopen once complete."""
+def action_buttons(action: ActionView, view: ViewSpec, *, details: bool = True,
+                   evidence: bool = False) -> ActionsBlock:
+    """The buttons under one action: complete/revise/update while open, reopen once complete or in
+    business as usual; with `evidence`, "Add evidence" too."""
     value = button_value(action, view)
     if action.is_open:
         confirm = ConfirmObject(
@@ -213,6 +220,8 @@ def action_buttons(action: ActionView, view: ViewSpec, *, details: bool = True) 
         ]
     else:
         elements = [button(texts.REOPEN, ActionId.REOPEN, value)]
+    if evidence:
+        elements.append(button(texts.ADD_EVIDENCE, ActionId.ADD_EVIDENCE, value))
     if details:
         shown = ViewSpec(kind="show", plan=action.plan_key, ref=action.ref)
         elements.append(button(texts.DETAILS, ActionId.SHOW, view_value(shown)))
@@ -264,9 +273,26 @@ def action_line(action: ActionView, *, with_plan: bool = False, reason: str | No
         days = (action.due - days_until).days
         detail += " · due today" if days == 0 else f" · in {plural(days, 'day')}"
     text = f"{RAG_EMOJI[action.rag]} {plan}*{fit(action.ref, 40)}* {title}\n{detail}"
+    if action.blocked:
+        text += "\n" + blocked_text(action)
     if reason:
         text += "\n" + texts.LATEST_REASON.format(reason=fit(one_line(reason), REASON_CHARS))
     return text
+
+
+def blocked_text(action: ActionView) -> str:
+    since = format_long(action.blocked_since.date()) if action.blocked_since else "?"
+    return texts.BLOCKED_LINE.format(since=since, reason=fit(one_line(action.blocked_reason or ""), REASON_CHARS))
+
+
+def apart_line(counts: RagCounts) -> str:
+    """🔵 1 business as usual · ⛔ 2 blocked on others, or "" when there are none."""
+    parts = []
+    if counts.bau:
+        parts.append(texts.APART_BAU.format(emoji=RAG_EMOJI[Rag.BAU], count=f"{counts.bau:,}"))
+    if counts.blocked:
+        parts.append(texts.APART_BLOCKED.format(count=f"{counts.blocked:,}"))
+    return "   ".join(parts)
 
 
 def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) -> Message:
@@ -281,6 +307,7 @@ def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) 
             + texts.PROGRESS_LINE.format(percent=counts.percent_complete, green=f"{counts.green:,}",
                                          total=f"{counts.total:,}",
                                          recommendations=f"{data.recommendation_count:,}")
+            + (f"\n{apart}" if (apart := apart_line(counts)) else "")
         ),
     ]
     shown = sum(len(r.actions) for r in data.recommendations)
@@ -299,7 +326,8 @@ def status_message(data: StatusView, view: ViewSpec, *, shareable: bool = True) 
         blocks.append(section_block(heading))
         for action in recommendation.actions:
             blocks.append(section_block(action_line(action)))
-            blocks.append(action_buttons(action, view))
+            if not plan.closed:  # a closed plan is read-only
+                blocks.append(action_buttons(action, view))
     blocks += nav_row(view, data.page, shareable=shareable)
     text = fallback(texts.STATUS_FALLBACK, title=one_line(plan.title), red=f"{counts.red:,}",
                     amber=f"{counts.amber:,}", green=f"{counts.green:,}", percent=counts.percent_complete)
@@ -366,8 +394,10 @@ def mine_message(data: ActionList, roles: Sequence[str], view: ViewSpec, *, admi
     )
 
 
-def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True) -> Message:
-    """One action in full: recommendation, owners and who holds them, dates, status, history."""
+def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True,
+                 evidence: Sequence[EvidenceItem] = (), reviews: Sequence[ReviewItem] = ()) -> Message:
+    """One action in full: recommendation, owners and who holds them, dates, status, evidence,
+    effectiveness reviews, history."""
     action, plan = detail.action, detail.plan
     blocks: list[Block] = [
         header_block(f"{action.ref}: {one_line(action.description)}"),
@@ -400,7 +430,16 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
     if detail.recommendation_text:
         heading += ": " + fit(detail.recommendation_text, 1500)
     blocks.append(section_block(heading))
-    blocks.append(action_buttons(action, view, details=False))
+    if action.blocked:
+        blocks.append(section_block(blocked_text(action)))
+    if action.status == ActionStatus.BAU:
+        blocks.append(section_block(texts.BAU_LINE.format(emoji=RAG_EMOJI[Rag.BAU],
+                                                          where=fit(action.bau_where or "not recorded", 1000))))
+    blocks.append(section_block(evidence_text(evidence, plan.timezone, required=plan.evidence_required)))
+    if reviews:
+        blocks.append(section_block(reviews_text(reviews, plan.timezone)))
+    if not plan.closed:
+        blocks.append(action_buttons(action, view, details=False, evidence=True))
     blocks.append(section_block(texts.SHOW_HISTORY))
     nav = nav_row(view, None, shareable=shareable)
     room = MAX_BLOCKS - len(blocks) - len(nav) - 1
@@ -414,6 +453,41 @@ def show_message(detail: ActionDetail, view: ViewSpec, *, shareable: bool = True
     text = fallback(texts.SHOW_FALLBACK, ref=action.ref, title=shorten(one_line(action.description), 200),
                     rag=action.rag.label)
     return Message(text=text, blocks=blocks)
+
+
+EVIDENCE_SHOWN = 10
+
+
+def evidence_text(items: Sequence[EvidenceItem], timezone: str, *, required: bool = False) -> str:
+    if not items:
+        return f"{texts.SHOW_EVIDENCE}\n" + (texts.SHOW_NO_EVIDENCE_REQUIRED if required else texts.SHOW_NO_EVIDENCE)
+    lines = [texts.EVIDENCE_LINE.format(number=i.number, url=link_url(i.url), label=fit(i.description or i.url, 150),
+                                        who=mention(i.added_by), when=format_long(_local_day(i.added_at, timezone)))
+             for i in items[:EVIDENCE_SHOWN]]
+    if len(items) > EVIDENCE_SHOWN:
+        lines.append(texts.REVIEWS_MORE.format(count=len(items) - EVIDENCE_SHOWN))
+    return shorten(texts.SHOW_EVIDENCE + "\n" + "\n".join(lines), MAX_SECTION_TEXT)
+
+
+def link_url(url: str) -> str:
+    """A URL inside <url|label>: nothing in it may close the link or start a label."""
+    return url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+
+
+def review_line(r: ReviewItem, timezone: str) -> str:
+    title = fit(one_line(r.description), TITLE_CHARS)
+    if r.outcome is None:
+        return texts.REVIEW_LINE.format(ref=fit(r.ref, 40), title=title, owners=owners_text(r.owners),
+                                        due=format_long(r.due))
+    comment = f": _{fit(one_line(r.comment), REASON_CHARS)}_" if r.comment else ""
+    when = format_long(_local_day(r.answered_at, timezone)) if r.answered_at else "?"
+    return texts.REVIEW_ANSWER_LINE.format(ref=fit(r.ref, 40), title=title, outcome=REVIEW_WORDS[r.outcome],
+                                           when=when, who=mention(r.answered_by or ""), comment=comment)
+
+
+def reviews_text(reviews: Sequence[ReviewItem], timezone: str) -> str:
+    return shorten(f"*{HEADING_REVIEWS}*\n" + "\n".join(review_line(r, timezone) for r in reviews[:10]),
+                   MAX_SECTION_TEXT)
 
 
 def _pack(lines: Iterable[str], room: int, *, content: int,
@@ -472,6 +546,16 @@ def event_line(event: EventView, timezone: str) -> str:
             f"changed the status from {_status_value(event.old_value)} to {_status_value(event.new_value)}"
         ),
         EventKind.IMPORTED: "imported it",
+        EventKind.EVIDENCE_ADDED: (
+            f"added evidence <{link_url(event.new_value or '')}|{fit(event.new_value or '', 200)}>"),
+        EventKind.EVIDENCE_REMOVED: f"took evidence off ({fit(event.old_value or '', 200)})",
+        EventKind.BLOCKED: "marked it blocked on others",
+        EventKind.UNBLOCKED: "marked it no longer blocked",
+        EventKind.MOVED_TO_BAU: f"moved it to business as usual: {fit(event.new_value or '', 300)}",
+        EventKind.REVIEW_SCHEDULED: f"scheduled its effectiveness review for {_date_value(event.new_value)}",
+        EventKind.REVIEW_ANSWERED: (
+            "answered its effectiveness review: "
+            + ("embedded" if event.new_value == "embedded" else "not embedded yet")),
         EventKind.OWNERS: (
             f"changed the owners from {fit(event.old_value or 'none', 300)} to {fit(event.new_value or 'none', 300)}"
         ),
@@ -542,3 +626,53 @@ def change_message(notice_text: str, action: ActionView, view: ViewSpec) -> Mess
 def notice(text: str) -> Message:
     """A one-line reply (a confirmation or a refusal)."""
     return Message(text=text, blocks=[section_block(text)])
+
+
+REVIEWS_SHOWN = 15  # due now: two blocks each
+
+
+def review_buttons(action_id: int, view: ViewSpec) -> ActionsBlock:
+    """Yes / Not yet under an action whose review is due. The value names the action (a review is
+    not versioned: 1); who answers comes from the signed payload."""
+    value = ActionButton(action_id=action_id, version=1, view=view).model_dump_json(exclude_defaults=True)
+    return ActionsBlock(block_id=f"review.{action_id}", elements=[
+        button(texts.REVIEW_YES, ActionId.REVIEW_YES, value, style="primary"),
+        button(texts.REVIEW_NOT_YET, ActionId.REVIEW_NOT_YET, value),
+    ])
+
+
+def review_blocks(due: Sequence[ReviewItem], view: ViewSpec, room: int) -> list[Block]:
+    """The reviews due now, each with its buttons, within `room` blocks."""
+    shown: list[Block] = []
+    for number, review in enumerate(due):
+        if len(shown) + 3 > room:
+            shown.append(context_block(texts.REVIEWS_MORE.format(count=len(due) - number)))
+            break
+        shown += [section_block(review_line(review, "UTC")), review_buttons(review.action_id, view)]
+    return shown
+
+
+def reviews_message(plan: PlanView, today: date, reviews: Sequence[ReviewItem], view: ViewSpec, *,
+                    shareable: bool = True) -> Message:
+    """`/plan reviews`: what is due now (with Yes / Not yet), then what is scheduled and what was answered."""
+    due = [r for r in reviews if r.waiting and r.due <= today]
+    later = [r for r in reviews if r.waiting and r.due > today]
+    answered = [r for r in reviews if not r.waiting]
+    shown: list[Block] = [header_block(texts.REVIEWS_TITLE.format(title=one_line(plan.title))),
+                          context_block(texts.AS_OF.format(plan=escape(plan.key), date=format_long(today))
+                                        + (f" · {texts.PLAN_CLOSED}" if plan.closed else ""))]
+    if not reviews:
+        shown.append(section_block(texts.REVIEWS_NONE.format(plan=escape(plan.key))))
+    if due:
+        shown.append(section_block(texts.REVIEWS_DUE.format(count=len(due))))
+        shown += review_blocks(due, view, 2 * REVIEWS_SHOWN + 1)
+    for heading, items in ((texts.REVIEWS_LATER, later), (texts.REVIEWS_ANSWERED, answered)):
+        if items:
+            lines = [review_line(r, plan.timezone) for r in items]
+            sections, used = _pack(lines, 3, content=4000)
+            shown.append(section_block(heading))
+            shown += [section_block(s) for s in sections]
+            if used < len(lines):
+                shown.append(context_block(texts.REVIEWS_MORE.format(count=len(lines) - used)))
+    shown += nav_row(view, None, shareable=shareable)
+    return Message(text=fallback(texts.REVIEWS_FALLBACK, plan=plan.key, due=len(due)), blocks=shown)

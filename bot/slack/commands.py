@@ -25,17 +25,17 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.plan import people, queries, services
+from bot.plan import closure, evidence, people, queries, services
 from bot.plan.dates import DateError, format_long, parse_date
 from bot.plan.errors import InvalidInput, PlanError, Users
 from bot.plan.paper.settings import paper_settings
 from bot.plan.people import Name, name_from_profile
 from bot.plan.storable import storable
 from bot.scheduler import PostFailed, Refused
-from bot.slack import blocks, deadline, deliveries, errors, messages, reminders, summary_commands, texts
+from bot.slack import blocks, closing, deadline, deliveries, errors, messages, reminders, summary_commands, texts
 from bot.slack.blocks import Message
 from bot.slack.context import Deps
-from bot.slack.ids import COMMAND, MAX_DUE_DAYS, ActionId, ViewKind, ViewSpec
+from bot.slack.ids import COMMAND, MAX_DUE_DAYS, MAX_INTEGER, ActionId, ViewKind, ViewSpec
 from bot.slack.paper_settings import paper_settings_modal
 from bot.slack.poster import Posters, SlackPoster, share_metadata
 from bot.slack.request import Caller, caller_of, control_of
@@ -45,7 +45,8 @@ log = logging.getLogger("planbot.slack")
 
 SUBCOMMANDS = (
     "help", "status", "overdue", "due", "mine", "show", "done", "extend", "note", "summary", "schedule",
-    "owner", "admin", "slippage", "role", "reminders", "settings",
+    "owner", "admin", "slippage", "role", "reminders", "settings", "evidence", "block", "unblock", "close",
+    "reopen", "reviews", "closing",
 )  # fmt: skip
 ALIASES = {"?": "help", "complete": "done", "update": "note", "revise": "extend", "list": "status"}
 MODAL_TITLE_CHARS = 24
@@ -424,6 +425,119 @@ def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
             texts.ADMIN_REMOVED.format(user=user_id, plan=blocks.escape(plan.key))))
 
 
+def on_evidence(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    """`/plan evidence REF URL [description]`, or `/plan evidence remove REF N`."""
+    if not parsed.rest:
+        raise InvalidInput(texts.EVIDENCE_USAGE, field="ref")
+    verb, after = first_word(parsed.rest)
+    if verb.lower() in ("remove", "rm", "delete"):
+        def remove(session: Session, action: Action, rest: str) -> str:
+            words = rest.split()
+            if len(words) != 1 or not words[0].isdigit() or int(words[0]) > MAX_INTEGER:
+                raise InvalidInput(texts.EVIDENCE_NUMBER.format(ref=action.ref), field="number")
+            item = evidence.remove_evidence(session, action, caller.actor, deps.clock(), int(words[0]))
+            return texts.EVIDENCE_REMOVED.format(ref=blocks.escape(action.ref), number=item.number)
+
+        return change_action(deps, caller, Parsed("evidence", after), remove)
+
+    def add(session: Session, action: Action, rest: str) -> str:
+        url, description = first_word(rest)
+        if not url:
+            raise InvalidInput(texts.EVIDENCE_USAGE, field="url")
+        item = evidence.add_evidence(session, action, caller.actor, deps.clock(), _link(url), plain(description))
+        return texts.EVIDENCE_ADDED.format(ref=blocks.escape(action.ref), number=item.number,
+                                           url=blocks.link_url(item.url),
+                                           label=blocks.fit(item.description or item.url, 150))
+
+    return change_action(deps, caller, parsed, add)
+
+
+def _link(word: str) -> str:
+    """A URL as Slack sends it in a command: `<https://…>` or `<https://…|label>`, or as typed."""
+    if word.startswith("<") and word.endswith(">"):
+        return word[1:-1].split("|", 1)[0]
+    return plain(word)
+
+
+def on_block(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    if not parsed.rest:
+        raise InvalidInput(texts.BLOCK_USAGE, field="ref")
+
+    def blocked(session: Session, action: Action, rest: str) -> str:
+        reason = plain(rest)
+        if not reason:
+            raise InvalidInput(texts.BLOCK_USAGE, field="reason")
+        evidence.block(session, action, caller.actor, deps.clock(), reason)
+        return texts.BLOCKED.format(ref=blocks.escape(action.ref), reason=blocks.fit(blocks.one_line(reason), 300))
+
+    return change_action(deps, caller, parsed, blocked)
+
+
+def on_unblock(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    def unblocked(session: Session, action: Action, rest: str) -> str:
+        evidence.unblock(session, action, caller.actor, deps.clock(), plain(rest) or None)
+        return texts.UNBLOCKED.format(ref=blocks.escape(action.ref))
+
+    return change_action(deps, caller, parsed, unblocked)
+
+
+def on_close(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    """`/plan close [PLAN]`: the closing modal, a page of open actions at a time (admins)."""
+    key = only_plan_key(parsed)
+    with deps.sessions_for(caller.actor).read() as session:
+        plan = queries.resolve_plan(session, key, caller.channel_id)
+        services.check_admin(session, plan, caller.actor)
+        view = closing.closing_view(session, deps, plan, caller.channel_id)
+    if not caller.trigger_id:
+        raise InvalidInput(texts.CLICK_AGAIN)
+    client.views_open(trigger_id=caller.trigger_id, view=view)
+    return blocks.notice(texts.CLOSE_MODAL_OPENED.format(plan=blocks.escape(plan.key)))
+
+
+def on_reopen(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    key = only_plan_key(parsed)
+    with deps.sessions_for(caller.actor).begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
+        plan = queries.resolve_plan(session, key, caller.channel_id, closed_too=True)
+        closure.reopen_plan(session, plan, caller.actor, deps.clock())
+        return changed(session, caller, blocks.notice(texts.REOPENED_PLAN.format(plan=blocks.escape(plan.key))))
+
+
+def on_reviews(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    key = only_plan_key(parsed)
+    with deps.sessions_for(caller.actor).read() as session:
+        plan = queries.resolve_plan(session, key, caller.channel_id, closed_too=True)
+    return draw(deps, caller, ViewSpec(kind="reviews", plan=plan.key))
+
+
+def on_closing(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
+    """`/plan closing [PLAN] [evidence on|off] [reviews MONTHS|off]` (admins change them)."""
+    words = [w.lower() for w in parsed.words]
+    key = plan_key(words.pop(0)) if words and words[0] not in ("evidence", "reviews") else None
+    required: bool | None = None
+    months: int | None | str = "unchanged"
+    while words:
+        name, value, words = words[0], (words[1] if len(words) > 1 else ""), words[2:]
+        if name == "evidence" and value in ("on", "off"):
+            required = value == "on"
+        elif name == "reviews" and value:
+            months = evidence.parse_review_months(value)
+        else:
+            raise InvalidInput(texts.CLOSING_SETTINGS_USAGE)
+    with deps.sessions_for(caller.actor).begin() as session:
+        deliveries.claim(session, caller.delivery, deps.clock())
+        plan = queries.resolve_plan(session, key, caller.channel_id)
+        if required is not None or months != "unchanged":
+            evidence.set_closing_settings(session, plan, caller.actor, deps.clock(), evidence_required=required,
+                                          review_months=months)
+        said = texts.CLOSING_SETTINGS.format(
+            plan=blocks.escape(plan.key),
+            evidence=texts.CLOSING_REQUIRED if plan.evidence_required else texts.CLOSING_NOT_REQUIRED,
+            reviews=texts.CLOSING_REVIEWS_EVERY.format(months=plan.review_months) if plan.review_months
+            else texts.CLOSING_REVIEWS_OFF)
+        return changed(session, caller, blocks.notice(said))
+
+
 def on_reminders(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     return reminders.reminders_command(deps, caller, parsed.words)
 
@@ -477,6 +591,13 @@ HANDLERS: dict[str, Handler] = {
     "slippage": on_status,
     "role": on_role,
     "reminders": on_reminders,
+    "evidence": on_evidence,
+    "block": on_block,
+    "unblock": on_unblock,
+    "close": on_close,
+    "reopen": on_reopen,
+    "reviews": on_reviews,
+    "closing": on_closing,
     "settings": on_settings,
 }
 

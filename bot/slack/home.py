@@ -33,6 +33,7 @@ from bot.plan.errors import AmbiguousPlan, NotFound
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionList, ActionView, RagCounts
 from bot.plan.reminders import is_muted
+from bot.plan.reviews import ReviewItem, reviews_of
 from bot.plan.rules import DEFAULT_TIMEZONE, Rag
 from bot.slack import blocks, errors, texts
 from bot.slack.context import Deps
@@ -49,6 +50,7 @@ RECENT_DAYS = 30
 PLANS_SHOWN = 10
 # Blocks kept back for the plans overview, the "… and N more" line, the reminders control and the footer.
 RESERVED_BLOCKS = PLANS_SHOWN + 9
+REVIEWS_SHOWN = 5  # effectiveness reviews due: two blocks each, above the user's actions
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class HomeData:
     plans: tuple[PlanLine, ...]
     plan_count: int
     muted: bool = False  # the user's reminders
+    reviews: tuple[ReviewItem, ...] = ()  # effectiveness reviews due, of actions the user's roles own
 
 
 def home_data(session: Session, deps: Deps, actor: Actor) -> HomeData:
@@ -86,7 +89,10 @@ def home_data(session: Session, deps: Deps, actor: Actor) -> HomeData:
     else:
         listed = recent = queries.ActionList(None, today, (), queries.Page(0, OPEN_SHOWN, 0))
         admins = tuple(_admins(session))
-    return HomeData(today, roles, admins, listed, recent, plans, len(open_plans), is_muted(session, actor.user_id))
+    due = tuple(reviews_of(session, None, waiting_only=True, due_by=today, limit=REVIEWS_SHOWN, owner=actor)
+                if roles else ())
+    return HomeData(today, roles, admins, listed, recent, plans, len(open_plans), is_muted(session, actor.user_id),
+                    due)
 
 
 def _admins(session: Session) -> list[str]:
@@ -146,6 +152,9 @@ def home_view(data: HomeData, notice: str | None = None) -> dict[str, Any]:
     shown: list[Block] = [HeaderBlock(text=PlainTextObject(text=texts.MINE_TITLE))]
     if notice:
         shown.append(_section(blocks.shorten(notice, blocks.MAX_SECTION_TEXT)))
+    if data.reviews:  # first: the one question a closed plan still asks
+        shown.append(_section(f"*{texts.HOME_REVIEWS}*"))
+        shown += blocks.review_blocks(data.reviews, HOME, 2 * REVIEWS_SHOWN + 1)
     _add_mine(shown, data)
     shown += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=texts.HOME_PLANS))]
     if not data.plans:
@@ -156,7 +165,7 @@ def home_view(data: HomeData, notice: str | None = None) -> dict[str, Any]:
             red_emoji=blocks.RAG_EMOJI[Rag.RED], amber_emoji=blocks.RAG_EMOJI[Rag.AMBER],
             green_emoji=blocks.RAG_EMOJI[Rag.GREEN], red=f"{plan.counts.red:,}", amber=f"{plan.counts.amber:,}",
             green=f"{plan.counts.green:,}", percent=plan.counts.percent_complete,
-        )))
+        ) + (f"\n{apart}" if (apart := blocks.apart_line(plan.counts)) else "")))
     if data.plan_count > len(data.plans):
         shown.append(_context(texts.HOME_MORE_PLANS.format(count=data.plan_count - len(data.plans))))
     shown += reminders_control(data.muted)

@@ -35,11 +35,17 @@ class ActionId(StrEnum):
     POST_SUMMARY = "plan.summary.post"
     MUTE_REMINDERS = "plan.reminders.mute"
     UNMUTE_REMINDERS = "plan.reminders.unmute"
+    ADD_EVIDENCE = "plan.evidence.add"
+    REVIEW_YES = "plan.review.yes"
+    REVIEW_NOT_YET = "plan.review.not_yet"
 
 
 class CallbackId(StrEnum):
     REVISE = "plan.revise.modal"
     NOTE = "plan.note.modal"
+    EVIDENCE = "plan.evidence.modal"
+    CLOSE = "plan.close.modal"
+    REVIEW = "plan.review.modal"
     PAPER_SETTINGS = "plan.paper.modal"
 
 
@@ -47,15 +53,28 @@ class BlockId(StrEnum):
     REVISE_DATE = "revise.date"
     REVISE_REASON = "revise.reason"
     NOTE_TEXT = "note.text"
+    EVIDENCE_URL = "evidence.url"
+    EVIDENCE_DESCRIPTION = "evidence.description"
+    CLOSE_INTRO = "close.intro"
+    REVIEW_COMMENT = "review.comment"
+    REVIEW_LINK = "review.link"
+    REVIEW_DATE = "review.date"
 
 
 class InputId(StrEnum):
     DATE = "date"
     REASON = "reason"
     TEXT = "text"
+    URL = "url"
+    DECISION = "decision"
 
 
-ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home", "slippage", "reminder"]
+ViewKind = Literal["status", "overdue", "due", "mine", "show", "summary", "home", "slippage", "reminder", "reviews"]
+
+# The closing modal's blocks for one action, by the action's id.
+CLOSE_DECISION_BLOCK = "close.decision.{id}"
+CLOSE_WHERE_BLOCK = "close.where.{id}"
+CLOSE_NOTE_BLOCK = "close.note.{id}"
 
 
 class ViewSpec(BaseModel):
@@ -93,6 +112,18 @@ class ModalMetadata(BaseModel):
     response_url: str | None = None
     channel_id: str | None = None
     shareable: bool = True  # False when the message is already in the channel
+    complete: bool = False  # the evidence modal opened by "Mark complete": complete the action once it is saved
+    answer: Literal["yes", "not_yet"] | None = None  # the review modal: which answer it records
+
+
+class ClosingMetadata(BaseModel):
+    """The closing modal's private_metadata: the plan, and which page of its open actions it shows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan_id: DatabaseId
+    action_ids: tuple[DatabaseId, ...]  # the open actions on this page, in order
+    channel_id: str | None = None
 
 
 class PaperModalMetadata(BaseModel):

@@ -24,7 +24,7 @@ from bot.plan.dates import format_long
 from bot.plan.errors import Conflict, InvalidInput, NotFound, PlanError
 from bot.plan.identity import Actor
 from bot.plan.queries import ActionView
-from bot.slack import blocks, deadline, deliveries, errors, home, messages, modals, texts
+from bot.slack import blocks, closing, deadline, deliveries, errors, home, messages, modals, texts
 from bot.slack.commands import in_channel
 from bot.slack.context import Deps
 from bot.slack.ids import ActionButton, ActionId, BlockId, CallbackId, ModalMetadata, ViewSpec
@@ -177,21 +177,22 @@ def change_from_button(  # noqa: PLR0917 - Bolt's listener arguments, passed on
             refresh_home(refresher, client, source)
 
 
-def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, *,
-               build: ModalBuilder) -> None:
-    """Open a modal on the click's trigger_id, which lives 3 s: one quick read, then views.open."""
+def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, *,  # noqa: PLR0913 - Bolt's arguments, then the modal's
+               build: ModalBuilder, extra: dict[str, Any] | None = None, closed_ok: bool = False) -> None:
+    """Open a modal on the click's trigger_id, which lives 3 s: one quick read, then views.open.
+    `extra` goes into the modal's metadata; `closed_ok` for what a closed plan still takes."""
     ack()
     with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
         button, source = clicked(context, body)
         with deps.sessions_for(source.actor).read() as session:
             action = load_action(session, button.action_id)
-            services.check_can_change(session, action, source.actor)
+            services.check_can_change(session, action, source.actor, closed_ok=closed_ok)
             plan = session.get(Plan, action.plan_id)
             assert plan is not None
             (shown,) = queries.action_views(session, [action.id], deps.today(plan.timezone))
         metadata = ModalMetadata(action_id=shown.id, version=shown.version, view=source.view,
                                  response_url=source.response_url, channel_id=source.channel_id,
-                                 shareable=source.shareable)
+                                 shareable=source.shareable, **(extra or {}))
         try:
             client.views_open(trigger_id=body["trigger_id"], view=build(shown, metadata))
         except SlackApiError as error:
@@ -244,6 +245,22 @@ def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
         refresh_home(refresher, client, source)
 
 
+def needs_evidence(deps: Deps, context: BoltContext) -> bool:
+    """Whether the clicked action's plan needs evidence before completing, and it has none (one quick read)."""
+    try:
+        button = control_of(context, ActionButton)
+        with deps.sessions_for(caller_of(context).actor).read() as session:
+            action = session.get(Action, button.action_id)
+            if action is None or not action.status.is_open:
+                return False
+            services.check_evidence(session, action)
+    except services.EvidenceNeeded:
+        return True
+    except Exception:  # noqa: BLE001 - the click goes its usual way, which reports any problem
+        return False
+    return False
+
+
 def revise(session: Session, action: Action, actor: Actor, metadata: ModalMetadata,  # noqa: PLR0917 - a ModalChange
            state: dict[str, Any], now: datetime) -> str:
     new_due, reason = modals.submitted_revision(state)
@@ -264,7 +281,38 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if needs_evidence(deps, context):  # a plan that needs evidence: the evidence modal instead
+            open_modal(deps, ack, body, client, context, build=modals.evidence_modal, extra={"complete": True})
+            return
         change_from_button(deps, refresher, ack, body, client, context, change=services.complete, done=texts.DONE)
+
+    @app.action(ActionId.ADD_EVIDENCE.value)
+    def on_add_evidence(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        open_modal(deps, ack, body, client, context, build=modals.evidence_modal)
+
+    @app.view(CallbackId.EVIDENCE.value)
+    def on_evidence_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        change_from_modal(deps, refresher, ack, body, client, context, change=closing.add_evidence,
+                          fields=modals.EVIDENCE_FIELDS, default=BlockId.EVIDENCE_URL)
+
+    @app.action(ActionId.REVIEW_YES.value)
+    def on_review_yes(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        open_modal(deps, ack, body, client, context, build=modals.review_modal, extra={"answer": "yes"},
+                   closed_ok=True)
+
+    @app.action(ActionId.REVIEW_NOT_YET.value)
+    def on_review_not_yet(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        open_modal(deps, ack, body, client, context, build=modals.review_modal, extra={"answer": "not_yet"},
+                   closed_ok=True)
+
+    @app.view(CallbackId.REVIEW.value)
+    def on_review_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        change_from_modal(deps, refresher, ack, body, client, context, change=closing.answer_review,
+                          fields=modals.REVIEW_FIELDS, default=BlockId.REVIEW_COMMENT)
+
+    @app.view(CallbackId.CLOSE.value)
+    def on_close_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        closing.close_submitted(deps, ack, body, client, context)
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.plan import queries
 from bot.plan.errors import AmbiguousPlan, NotFound
+from bot.plan.evidence import evidence_of
 from bot.plan.identity import Actor
+from bot.plan.reviews import reviews_of
 from bot.plan.rules import DEFAULT_TIMEZONE
 from bot.plan.slippage import plan_slippage
 from bot.slack import blocks, reminders
@@ -43,13 +45,8 @@ def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
         raise ValueError("App Home is a view, not a message: draw it with bot.slack.home")
     if spec.kind == "mine":
         return _mine(session, deps, spec, viewer=viewer, channel_id=channel_id, shareable=shareable)
-    if spec.kind == "show":
-        action = queries.find_action(session, spec.ref or "", spec.plan, channel_id)
-        plan = session.get(Plan, action.plan_id)
-        assert plan is not None
-        detail = queries.action_detail(session, action, deps.today(plan.timezone), viewer)
-        spec = spec.model_copy(update={"plan": plan.key, "ref": action.ref, "offset": 0})
-        return blocks.show_message(detail, spec, shareable=shareable)
+    if spec.kind in ("show", "reviews"):
+        return _one(session, deps, spec, viewer=viewer, channel_id=channel_id, shareable=shareable)
 
     plan = queries.resolve_plan(session, spec.plan, channel_id)
     today = deps.today(plan.timezone)
@@ -62,6 +59,26 @@ def draw(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel
     message = _plan_list(session, plan, today, spec, shareable)
     deps.rendered.put(key, message)
     return message
+
+
+def _one(session: Session, deps: Deps, spec: ViewSpec, *, viewer: Actor, channel_id: str | None,
+         shareable: bool) -> Message:
+    """One action in full, or a plan's effectiveness reviews (a closed plan's too)."""
+    if spec.kind == "show":
+        action = queries.find_action(session, spec.ref or "", spec.plan, channel_id)
+        plan = session.get(Plan, action.plan_id)
+        assert plan is not None
+        detail = queries.action_detail(session, action, deps.today(plan.timezone), viewer)
+        spec = spec.model_copy(update={"plan": plan.key, "ref": action.ref, "offset": 0})
+        evidence = evidence_of(session, [action.id]).get(action.id, [])
+        reviews = reviews_of(session, plan, action_id=action.id)
+        return blocks.show_message(detail, spec, shareable=shareable, evidence=evidence, reviews=reviews)
+    if spec.kind == "reviews":
+        plan = queries.resolve_plan(session, spec.plan, channel_id, closed_too=True)
+        spec = spec.model_copy(update={"plan": plan.key, "ref": None})
+        return blocks.reviews_message(queries.plan_view(plan), deps.today(plan.timezone), reviews_of(session, plan),
+                                      spec, shareable=shareable)
+    raise ValueError(f"no message is drawn for a {spec.kind!r} view")
 
 
 def _plan_list(session: Session, plan: Plan, today: date, spec: ViewSpec, shareable: bool) -> Message:

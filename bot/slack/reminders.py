@@ -27,7 +27,7 @@ from bot.plan.dates import format_date, format_long
 from bot.plan.errors import InvalidInput
 from bot.plan.identity import Actor
 from bot.plan.phrases import plural
-from bot.plan.reminders import Item, Reminder, Section
+from bot.plan.reminders import Item, MilestoneKind, Reminder, Section
 from bot.scheduler import PostFailed
 from bot.slack import blocks, deliveries, errors, home, texts
 from bot.slack.blocks import Message
@@ -50,6 +50,8 @@ def reminder_metadata(recipient: str, day: date) -> dict[str, Any]:
 def _label(reminder: Reminder, item: Item) -> str:
     """Why the item is in the message; once acted on (a message redrawn after a click), what became of it."""
     action = reminder.actions[item.action_id]
+    if item.kind == MilestoneKind.REVIEW_DUE:
+        return item.label
     if not action.is_open:
         return texts.REMINDER_NOW_COMPLETE
     if action.due != item.on:
@@ -101,7 +103,10 @@ def reminder_message(reminder: Reminder) -> Message:
         action = reminder.actions[item.action_id]
         label = _label(reminder, item)
         shown.append(blocks.section_block(f"*{label}*\n{blocks.action_line(action, with_plan=with_plan)}"))
-        shown.append(blocks.action_buttons(action, view))
+        if item.kind == MilestoneKind.REVIEW_DUE:  # the review's own question, through the same delivery
+            shown.append(blocks.review_buttons(action.id, view))
+        else:
+            shown.append(blocks.action_buttons(action, view))
     unheld = reminder.section(Section.UNHELD)
     if unheld:
         heading = texts.REMINDER_UNHELD.format(count=plural(len(unheld), "action"))

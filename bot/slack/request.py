@@ -34,7 +34,15 @@ from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
 from bot.plan.identity import Actor
 from bot.slack import deliveries
-from bot.slack.ids import ActionButton, ActionId, CallbackId, ModalMetadata, PaperModalMetadata, ViewSpec
+from bot.slack.ids import (
+    ActionButton,
+    ActionId,
+    CallbackId,
+    ClosingMetadata,
+    ModalMetadata,
+    PaperModalMetadata,
+    ViewSpec,
+)
 
 log = logging.getLogger("planbot.slack")
 
@@ -56,10 +64,16 @@ BUTTON_VALUES: dict[str, type[BaseModel]] = {
     ActionId.NEXT_PAGE: ViewSpec,
     ActionId.SHARE: ViewSpec,
     ActionId.POST_SUMMARY: ViewSpec,
+    ActionId.ADD_EVIDENCE: ActionButton,
+    ActionId.REVIEW_YES: ActionButton,
+    ActionId.REVIEW_NOT_YET: ActionButton,
 }
 MODAL_METADATA: dict[str, type[BaseModel]] = {
     CallbackId.REVISE: ModalMetadata,
     CallbackId.NOTE: ModalMetadata,
+    CallbackId.EVIDENCE: ModalMetadata,
+    CallbackId.REVIEW: ModalMetadata,
+    CallbackId.CLOSE: ClosingMetadata,
     CallbackId.PAPER_SETTINGS: PaperModalMetadata,
 }
 
@@ -74,6 +88,7 @@ class Caller:
     actor: Actor
     channel_id: str | None = None
     delivery: str | None = None
+    trigger_id: str | None = None  # a command's or a click's, for opening a modal (it lives 3 s)
 
     @property
     def user_id(self) -> str:
@@ -105,7 +120,7 @@ def read_caller(context: BoltContext, body: dict[str, Any], delivery: str | None
     channel = context.channel_id or (_text(container.get("channel_id")) if isinstance(container, dict) else "")
     if isinstance(event, dict) and event.get("type") == "app_home_opened":
         channel = ""  # the app's DM with the user, not a channel a plan can be linked to
-    return Caller(actor, channel or None, delivery)
+    return Caller(actor, channel or None, delivery, _text(body.get("trigger_id")) or None)
 
 
 def read_control(body: dict[str, Any]) -> BaseModel | None:

@@ -107,13 +107,21 @@ HELP_COMMANDS = (
     ("`/plan slippage [PLAN]`", "baseline against current dates: what slipped, by how much, why", "/plan slippage"),
     ("`/plan reminders [mute|unmute]`", "your reminders on or off; admins: the plan's settings",
      "/plan reminders mute"),
+    ("`/plan evidence REF URL [description]`", "attach evidence (`evidence remove REF N` takes item N off)",
+     "/plan evidence 4.1 https://docs.example.org/target.pdf Target signed off"),
+    ("`/plan block REF reason…` / `unblock REF`", "the action waits on someone outside the organisation",
+     "/plan block 3.1 Waiting for the NFCC framework"),
+    ("`/plan reviews [PLAN]`", "effectiveness reviews: is each improvement embedded?", "/plan reviews"),
     ("`/plan settings [PLAN]`", "admins: the board paper's cover fields and sections, in a form",
      "/plan settings ppr"),
 )
 HELP_ADMIN = (
     "*For plan admins:* `/plan owner \"ROLE\" @user` says who holds a role "
     "(`/plan owner remove \"ROLE\" @user` undoes it); `/plan admin add @user` and `/plan admin remove @user`; "
-    "`/plan role rename \"OLD\" \"NEW\"` and `/plan role merge \"FROM\" \"INTO\"` put a role's names right."
+    "`/plan role rename \"OLD\" \"NEW\"` and `/plan role merge \"FROM\" \"INTO\"` put a role's names right; "
+    "`/plan close [PLAN]` closes the plan (each open action completed or moved to business as usual) and "
+    "`/plan reopen [PLAN]` reopens it; `/plan closing [PLAN] evidence on|off reviews 6|off` sets whether "
+    "completing needs evidence and when effectiveness reviews fall due."
 )
 HELP_DATES = "Dates are day first: `31/12/2026`, `2026-12-31` or `31 Dec 2026`."
 UNKNOWN_COMMAND = "I don't know `/plan {word}`. Here is what I can do:"
@@ -293,6 +301,100 @@ MUTE_REMINDERS = "Mute reminders"
 UNMUTE_REMINDERS = "Unmute reminders"
 
 
+# Closing the loop (bot/slack/closing.py, modals.py): evidence, blocked by others, closing a plan
+# into business as usual, effectiveness reviews.
+APART_BAU = "{emoji} *{count}* business as usual"
+APART_BLOCKED = "⛔ *{count}* blocked on others"
+BLOCKED_LINE = "⛔ _Blocked on others since {since}:_ {reason}"
+BAU_LINE = "{emoji} _Business as usual:_ {where}"
+ADD_EVIDENCE = "Add evidence"
+EVIDENCE_USAGE = (
+    "Give the action, the link and what it shows, like "
+    "`/plan evidence 4.1 https://docs.example.org/target.pdf Performance target signed off`; "
+    "`/plan evidence remove 4.1 2` takes item 2 off."
+)
+EVIDENCE_ADDED = "Added evidence to *{ref}* (item {number}): <{url}|{label}>."
+EVIDENCE_REMOVED = "Took evidence item {number} off *{ref}*; it stays in the audit trail."
+EVIDENCE_NUMBER = "Say which item to take off by its number, like `/plan evidence remove {ref} 2`."
+SHOW_EVIDENCE = "*Evidence*"
+SHOW_NO_EVIDENCE = "_No evidence yet._"
+SHOW_NO_EVIDENCE_REQUIRED = "_No evidence yet; this plan needs some before an action is complete._"
+EVIDENCE_LINE = "{number}. <{url}|{label}> · {who}, {when}"
+EVIDENCE_MODAL_TITLE = "Add evidence"
+EVIDENCE_MODAL_TITLE_TO_COMPLETE = "Evidence to complete"
+EVIDENCE_MODAL_ACTION = "*{ref}* {title}"
+EVIDENCE_MODAL_NEEDED = (
+    "This plan needs evidence before an action is complete. Add it here, and *{ref}* is marked complete."
+)
+EVIDENCE_MODAL_URL = "Link"
+EVIDENCE_MODAL_URL_HINT = "A document, a web page, or a Slack message or file (⋮ → Copy link)."
+EVIDENCE_MODAL_DESCRIPTION = "What it shows"
+EVIDENCE_AND_DONE = "Added evidence to *{ref}* and marked it complete."
+BLOCK_USAGE = "Say what the action waits on, like `/plan block 2.1 Waiting for the NFCC's competency framework`."
+BLOCKED = "*{ref}* is blocked on others: {reason}."
+UNBLOCKED = "*{ref}* is no longer blocked."
+CLOSE_MODAL_TITLE = "Close the plan"
+CLOSE_MODAL_OPENED = "The form to close `{plan}` is open: decide each open action there."
+CLOSE_MODAL_SUBMIT = "Close the plan"
+CLOSE_MODAL_NEXT = "Save and go on"
+CLOSE_MODAL_INTRO = (
+    "*Close `{plan}`* ({title}). Decide each open action: *complete*, or *business as usual* with where it "
+    "now lives. Closing makes the plan read-only, stops its summaries and reminders, and posts the closure "
+    "report to its channel."
+)
+CLOSE_MODAL_PAGE = (
+    "Open actions {first}–{last} of {total}. Saving this page records these decisions; the rest follow."
+)
+CLOSE_MODAL_NONE = "Every action is complete or in business as usual: closing records it and posts the report."
+CLOSE_DECISION = "What becomes of it?"
+CLOSE_COMPLETE = "Complete"
+CLOSE_BAU = "Business as usual"
+CLOSE_WHERE = "Where it now lives"
+CLOSE_WHERE_HINT = "A service plan, a team, a programme."
+CLOSE_NOTE = "Note"
+CLOSE_PICK = "Decide this action: complete, or business as usual."
+CLOSED = (
+    "Closed plan `{plan}`: {completed} completed and {moved} moved to business as usual at closing; "
+    "{reviews} effectiveness reviews scheduled."
+)
+CLOSED_REPORT_POSTED = " The closure report is in <#{channel}>."
+CLOSED_REPORT_NOT_POSTED = (
+    " The plan has no channel, so the closure report was not posted: `planbot report {plan} --closure` prints it."
+)
+CLOSED_REPORT_FAILED = (
+    " Posting the closure report to <#{channel}> failed ({error}): `planbot report {plan} --closure` prints it."
+)
+REOPENED_PLAN = "Reopened plan `{plan}`: it takes changes again, and its summaries and reminders start again."
+CLOSING_SETTINGS_USAGE = "Usage: `/plan closing [PLAN] [evidence on|off] [reviews MONTHS|off]` (admins)."
+CLOSING_SETTINGS = (
+    "*Plan `{plan}`*: evidence {evidence} before an action is complete; effectiveness reviews {reviews}."
+)
+CLOSING_REQUIRED = "is required"
+CLOSING_NOT_REQUIRED = "is not required"
+CLOSING_REVIEWS_EVERY = "{months} months after completion"
+CLOSING_REVIEWS_OFF = "off"
+REVIEWS_TITLE = "Effectiveness reviews: {title}"
+REVIEWS_NONE = "No effectiveness review of `{plan}` is scheduled yet."
+REVIEWS_DUE = "*{count} due now*: is the improvement embedded?"
+REVIEWS_LATER = "*Scheduled*"
+REVIEWS_ANSWERED = "*Answered*"
+REVIEW_LINE = "*{ref}* {title}\n{owners} · review due {due}"
+REVIEW_ANSWER_LINE = "*{ref}* {title}\n{outcome} on {when} by {who}{comment}"
+REVIEWS_MORE = "…and {count} more."
+REVIEWS_FALLBACK = "Effectiveness reviews of {plan}: {due} due now."
+REVIEW_YES = "Yes, embedded"
+REVIEW_NOT_YET = "Not yet"
+REVIEW_MODAL_TITLE_YES = "It is embedded"
+REVIEW_MODAL_TITLE_NOT_YET = "Not embedded yet"
+REVIEW_MODAL_ACTION = "*{ref}* {title}\nIs this improvement embedded?"
+REVIEW_MODAL_COMMENT = "How do you know?"
+REVIEW_MODAL_LINK = "Evidence (a link)"
+REVIEW_MODAL_REASON = "Why not yet?"
+REVIEW_MODAL_NEXT = "Review it again on"
+REVIEW_DONE_YES = "*{ref}* is verified: the improvement is embedded."
+REVIEW_DONE_NOT_YET = "*{ref}* stays under review; the next review is on {date}."
+HOME_REVIEWS = "Effectiveness reviews due"
+CLOSURE_IN_THREAD = "The rest of the report is in this message's thread ({count} replies)."
 # `/plan settings`: the board paper settings modal.
 PAPER_MODAL_TITLE = "Board paper"
 PAPER_MODAL_INTRO = ("The board paper of plan `{plan}`: its cover and the sections a summary has not. "

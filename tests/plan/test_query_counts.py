@@ -56,7 +56,8 @@ def test_statements_per_request_do_not_grow_with_the_plan(plans, command, user):
     small = run(plans, command.format(plan="small"), user)
     large = run(plans, command.format(plan="large"), user)
     assert small == large, f"{command}: {small} statements for 10 actions, {large} for 1,000"
-    assert small < 20
+    # A completion also schedules its effectiveness review (a check, the review, its audit event).
+    assert small < 25
 
 
 def test_a_plan_wide_list_is_drawn_once_per_change_and_drawn_again_after_one(plans):

@@ -17,7 +17,8 @@ DATA = Path(__file__).parents[1] / "data"
 HEADER = "Recommendation,Actions,Owner,Delivery Date,Status"
 ACCEPTED_STATUSES = (
     "Complete, Completed, Done, Closed, Achieved, Delivered, Green, Blue, In progress, Ongoing, Started, Open, "
-    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started"
+    "On track, Amber, At risk, Red, Overdue, Off track, Late, Delayed, Behind, Not started, Not yet started, "
+    "Business as usual, BAU, Transferred"
 )
 
 
@@ -453,7 +454,7 @@ def test_a_missing_status_column_means_not_started() -> None:
 
 
 def test_action_status_values_are_stable_strings() -> None:
-    assert [status.value for status in ActionStatus] == ["not_started", "in_progress", "complete"]
+    assert [status.value for status in ActionStatus] == ["not_started", "in_progress", "complete", "bau"]
 
 
 # Headings and file shape

@@ -178,7 +178,8 @@ def test_the_footer_gives_the_rag_key_and_when_and_from_what_it_was_generated(se
 def test_json_carries_the_same_content(sessions, now):
     data = json.loads(json.dumps(summary_dict(small_summary(sessions, now))))
     assert data["title"] == "Protection peer review — monthly update — November 2026"
-    assert data["figures"] == {"red": 2, "amber": 1, "green": 1, "total": 4, "percent_complete": 25}
+    assert data["figures"] == {"red": 2, "amber": 1, "green": 1, "bau": 0, "blocked": 0, "total": 4,
+                               "percent_complete": 25}
     assert [(e["ref"], e["latest_reason"]) for e in data["exceptions"]] == [
         ("1.2", None), ("2.1", "Recruitment delayed")
     ]

@@ -50,9 +50,11 @@ from bot.plan.summary import (
 )
 from bot.plan.summary_json import summary_dict
 from bot.plan.summary_text import render_markdown, render_text
+from bot.redact import redact_tokens
 from bot.reminding import Courier, Reminders, RunReport, run_reminders
 from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
 from bot.terminal import render_slippage, render_status
+from bot.ticking import Ticking
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
 from storage.models import Plan
@@ -112,6 +114,15 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
+def _workspace_of_plan(sessions: Sessions, key: str) -> str:
+    """The workspace of the plan with this key ('' if there is none yet: a single-token install's)."""
+    with sessions.read() as session:
+        try:
+            return queries.get_plan(session, key).workspace
+        except PlanError:
+            return ""
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.plan.workbook import is_workbook, read_plan_xlsx  # noqa: PLC0415 - only import and export load openpyxl
 
@@ -131,7 +142,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         for problem in refused.problems:
             print(f"  row {problem.row}: {problem.message}", file=sys.stderr)
         return 1
-    with _sessions(settings).begin() as session:
+    sessions = _sessions(settings)
+    if args.workspace:
+        sessions = sessions.scoped(args.workspace)  # a new plan is made there; a plan of another is not touched
+    else:
+        sessions = sessions.scoped(_workspace_of_plan(sessions, args.plan))
+    with sessions.begin() as session:
         report = import_plan(
             session, sheet, key=args.plan, actor=_cli_actor(), now=_clock(settings)(), title=args.title,
             channel_id=args.channel, admins=tuple(args.admin or ()), source=args.source or "",
@@ -188,7 +204,7 @@ def cmd_slippage(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
     now = _clock(settings)()
-    with _sessions(settings).begin() as session:
+    with _sessions(settings).scoped(args.workspace or "").begin() as session:  # each workspace names its own roles
         if args.role_command == "rename":
             role = services.rename_role(session, _cli_actor(), now, args.old, args.new)
             print(f'Renamed the role "{" ".join(args.old.split())}" to "{role.name}"; the people who held it still do, '
@@ -500,10 +516,36 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _runners(args: argparse.Namespace, settings: Settings, sessions: Sessions,
+             clock: Clock) -> tuple[Ticking | None, Ticking | None]:
+    """The summary scheduler and the reminders `planbot serve` runs: with one bot token, or for
+    each installed workspace with its own (`bot.slack.installs.EachWorkspace`)."""
+    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
+    from bot.slack.reminders import SlackCourier  # noqa: PLC0415
+
+    def scheduler(scoped: Sessions, token: str | None) -> Scheduler:
+        return Scheduler(scoped, SlackSummaryPoster.from_settings(settings, token=token), clock=clock,
+                         interval=settings.planbot_scheduler_interval)
+
+    def reminders(scoped: Sessions, token: str | None) -> Reminders:
+        return Reminders(scoped, SlackCourier.from_settings(settings, token=token), clock=clock,
+                         interval=settings.planbot_reminder_interval, pace=settings.planbot_reminder_pace)
+
+    if not settings.many_workspaces:
+        return (None if args.no_scheduler else scheduler(sessions, None),
+                None if args.no_reminders else reminders(sessions, None))
+    from bot.slack.installs import EachWorkspace, make_store  # noqa: PLC0415
+
+    store = make_store(settings, sessions.engine)
+    return (None if args.no_scheduler else EachWorkspace("scheduler", store, sessions, scheduler, clock=clock,
+                                                         interval=settings.planbot_scheduler_interval),
+            None if args.no_reminders else EachWorkspace("reminders", store, sessions, reminders, clock=clock,
+                                                         interval=settings.planbot_reminder_interval))
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Only `planbot serve` loads Bolt and the server: the other commands start without them.
     from bot.slack.app import create_app  # noqa: PLC0415
-    from bot.slack.poster import SlackSummaryPoster  # noqa: PLC0415
     from bot.slack.server import (  # noqa: PLC0415
         CannotConnect,
         make_http_server,
@@ -511,6 +553,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         serve_until_interrupted,
     )
 
+    if args.socket and settings.many_workspaces:
+        raise UsageError("Socket Mode serves one workspace; serve many workspaces over HTTP (see the README, "
+                         "\"Connect to Slack\").")
     missing = settings.missing_for_socket() if args.socket else settings.missing_for_http()
     if missing:
         raise UsageError(f"Set {' and '.join(missing)} first (see the README, \"Connect to Slack\").")
@@ -524,17 +569,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"planbot serve cannot start: {fault.message}\n({fault.detail})", file=sys.stderr)
         return 2
     clock = _clock(settings)
-    app = create_app(settings, sessions, clock=clock)
-    scheduler = None
-    if not args.no_scheduler:
-        scheduler = Scheduler(sessions, SlackSummaryPoster.from_settings(settings), clock=clock,
-                              interval=settings.planbot_scheduler_interval)
-        scheduler.start()
-    reminders = None
-    if not args.no_reminders:
-        reminders = Reminders(sessions, _courier(settings), clock=clock, interval=settings.planbot_reminder_interval,
-                              pace=settings.planbot_reminder_pace)
-        reminders.start()
+    try:
+        app = create_app(settings, sessions, clock=clock)
+    except ValueError as error:  # PLANBOT_ENCRYPTION_KEY that is no key
+        raise UsageError(f"planbot serve cannot start: {error}.") from error
+    scheduler, reminders = _runners(args, settings, sessions, clock)
+    for runner in (scheduler, reminders):
+        if runner is not None:
+            runner.start()
     try:
         if args.socket:
             assert settings.slack_app_token is not None
@@ -567,10 +609,12 @@ def _add_slippage_and_role(sub: argparse._SubParsersAction) -> None:  # type: ig
     p = role.add_parser("rename", help='give a role a new name: planbot role rename "OLD" "NEW"')
     p.add_argument("old")
     p.add_argument("new")
+    p.add_argument("--workspace", metavar="ID", help="serving many workspaces: whose role (each names its own)")
     p.set_defaults(handler=cmd_role)
     p = role.add_parser("merge", help='make two roles one: planbot role merge "FROM" "INTO"')
     p.add_argument("source", metavar="FROM")
     p.add_argument("target", metavar="INTO")
+    p.add_argument("--workspace", metavar="ID", help="serving many workspaces: whose roles (each names its own)")
     p.set_defaults(handler=cmd_role)
 
 
@@ -604,6 +648,73 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     print(f"\nplanbot sandbox: open {sandbox.url} in a browser (Ctrl-C stops it).", flush=True)
     sandbox.serve()
     return 0
+
+
+def cmd_installs_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack import installs  # noqa: PLC0415 - only these commands load Slack's SDK
+
+    store = installs.make_store(_oauth_settings(settings), _sessions(settings).engine)
+    rows = installs.installed(store)
+    if not rows:
+        print("No workspace has installed planbot.")
+    for workspace, name, at in rows:
+        print(f"{workspace}  {name}  installed {at} UTC")
+    return 0
+
+
+def cmd_installs_new_key(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack import installs  # noqa: PLC0415 - only these commands load Slack's SDK
+
+    print(installs.new_key())
+    return 0
+
+
+def cmd_installs_rekey(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack import installs  # noqa: PLC0415 - only these commands load Slack's SDK
+
+    try:
+        keys = installs.encryption_keys(settings.planbot_encryption_key.get_secret_value()
+                                        if settings.planbot_encryption_key else None)
+        changed = installs.rekey(_sessions(settings).engine, keys)
+    except installs.EncryptionKeyError as error:
+        raise UsageError(f"planbot installs rekey: {error}.") from error
+    print(f"Re-encrypted {plural(changed, 'token')} with the first key of PLANBOT_ENCRYPTION_KEY; "
+          "the other keys can now be removed from it.")
+    return 0
+
+
+def cmd_move(args: argparse.Namespace, settings: Settings) -> int:
+    with _sessions(settings).begin() as session:
+        plan = queries.get_plan(session, args.plan)
+        before = services.move_plan(session, plan, _cli_actor(), _clock(settings)(), args.workspace)
+    print(f"Plan {plan.key} is now seen from workspace {args.workspace or '(the single-token install)'}"
+          f" (it was {before or '(the single-token install)'}).")
+    return 0
+
+
+def _oauth_settings(settings: Settings) -> Settings:
+    if not settings.slack_client_id:
+        raise UsageError("Set SLACK_CLIENT_ID first: installations are kept per app.")
+    missing = [m for m in settings.missing_for_many_workspaces() if m == "PLANBOT_ENCRYPTION_KEY"]
+    if missing:
+        raise UsageError("Set PLANBOT_ENCRYPTION_KEY first: the tokens are kept encrypted with it.")
+    return settings
+
+
+def _add_installs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("installs", help="serving many workspaces: the installations, and their tokens' key")
+    installs = p.add_subparsers(dest="installs_command", required=True, metavar="ACTION")
+    installs.add_parser("list", help="the workspaces that installed planbot (never their tokens)").set_defaults(
+        handler=cmd_installs_list)
+    installs.add_parser("new-key", help="print a new key for PLANBOT_ENCRYPTION_KEY").set_defaults(
+        handler=cmd_installs_new_key)
+    installs.add_parser("rekey", help="re-encrypt every token with the first key of PLANBOT_ENCRYPTION_KEY"
+                        ).set_defaults(handler=cmd_installs_rekey)
+    p = sub.add_parser("move", help="serving many workspaces: give a plan to a workspace (audited)")
+    p.add_argument("plan")
+    p.add_argument("--workspace", required=True, metavar="ID",
+                   help="the workspace (T…) or Grid organisation (E…); '' for the single-token install")
+    p.set_defaults(handler=cmd_move)
 
 
 def add_serving_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -760,6 +871,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="where the plan came from (an inspection, a review)")
     p.add_argument("--channel", help="Slack channel id for the plan's summaries")
     p.add_argument("--admin", action="append", metavar="USER_ID", help="a Slack user id to make a plan admin")
+    p.add_argument("--workspace", metavar="ID",
+                   help="serving many workspaces: the workspace (T…) or Grid organisation (E…) whose plan it is")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="export a plan as CSV or an Excel workbook")
@@ -786,6 +899,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_db_grant)
 
     _add_audit(sub)
+    _add_installs(sub)
     _add_closing_commands(sub)
     return parser
 
@@ -810,6 +924,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        redact_tokens(handler)  # slack_sdk logs Web API answers at DEBUG, an install's new token among them
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # the PDF's font subsetting, line by line
     try:

@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Many workspaces (bot/slack/installs.py): the app's OAuth credentials instead of one bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    slack_redirect_uri: str | None = None
+    planbot_encryption_key: SecretStr | None = None
     database_url: str = DEFAULT_URL
     slack_api_url: str = SLACK_DEFAULT_API_URL
     log_level: str = "INFO"
@@ -55,7 +61,26 @@ class Settings(BaseSettings):
         """The Web API base URL in slack_sdk's form (ending in a slash)."""
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
 
+    @property
+    def many_workspaces(self) -> bool:
+        """Installed by OAuth in any number of workspaces, rather than with one bot token."""
+        return bool(self.slack_client_id) and not (self.slack_bot_token and self.slack_bot_token.get_secret_value())
+
+    def missing_for_many_workspaces(self) -> list[str]:
+        return [
+            name
+            for name, value in (
+                ("SLACK_CLIENT_SECRET", self.slack_client_secret),
+                ("SLACK_STATE_SECRET", self.slack_state_secret),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+                ("PLANBOT_ENCRYPTION_KEY", self.planbot_encryption_key),
+            )
+            if value is None or not value.get_secret_value()
+        ]
+
     def missing_for_http(self) -> list[str]:
+        if self.many_workspaces:
+            return self.missing_for_many_workspaces()
         return [
             name
             for name, value in (

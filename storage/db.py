@@ -16,6 +16,7 @@ the error says the change may have been saved.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import socket
 import sqlite3
@@ -38,6 +39,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from storage import alarms
 from storage.faults import DatabaseTimeout, FaultKind, ReadOnlyDatabase, kind_of
+from storage.scope import WORKSPACE, enforce_scopes
 
 DEFAULT_URL = "sqlite:///planbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -243,13 +245,35 @@ class Sessions:
         writer = engine.execution_options(planbot_write=True)
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        enforce_scopes(self._write)
+        enforce_scopes(self._read)
         self._pinger = _Pinger(self)
+        self.workspace: str | None = None  # see scoped()
+        self.scope_required = False
+
+    def _copy(self) -> Sessions:
+        return copy.copy(self)  # the same engine, session factories and pinger
 
     def limited(self, seconds: float) -> Sessions:
         """The same database, each transaction limited to `seconds`."""
         limited = Sessions(self.engine, limit=seconds)
         limited._pinger = self._pinger
+        limited.workspace, limited.scope_required = self.workspace, self.scope_required
         return limited
+
+    def scoped(self, workspace: str) -> Sessions:
+        """The same database, seeing only this workspace's plans (`storage.scope`): '' is a
+        single-token install's."""
+        scoped = self._copy()
+        scoped.workspace = workspace
+        return scoped
+
+    def requiring_scope(self) -> Sessions:
+        """The same, refusing to open a session until `scoped()`: Slack's listeners get these, so
+        a request can never see every workspace's plans by forgetting to say whose it is."""
+        required = self._copy()
+        required.scope_required = True
+        return required
 
     @contextlib.contextmanager
     def begin(self, *, limit: float | None = None) -> Iterator[Session]:
@@ -263,14 +287,17 @@ class Sessions:
 
     @contextlib.contextmanager
     def _transaction(self, factory: sessionmaker[Session], seconds: float | None) -> Iterator[Session]:
+        if self.workspace is None and self.scope_required:
+            raise RuntimeError("a Slack request's session must be scoped to its workspace: sessions.scoped(...)")
+        info = {} if self.workspace is None else {WORKSPACE: self.workspace}
         if seconds is None:
-            with factory.begin() as session:
+            with factory(info=info) as session, session.begin():
                 yield session
             return
         limit, outer = _Limit(seconds), _limit_here()
         _current.limit = limit
         try:
-            with factory() as session:  # closing it gives the connection back to the pool
+            with factory(info=info) as session:  # closing it gives the connection back to the pool
                 with session.begin():
                     yield session
                     limit.saving = True

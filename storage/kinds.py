@@ -55,6 +55,7 @@ class EventKind(StrEnum):
     ROLE_RENAMED = "role_renamed"
     ROLE_MERGED = "role_merged"
     SUMMARY_POSTED = "summary_posted"
+    PLAN_WORKSPACE = "plan_workspace"  # the plan given to another workspace (serving many)
     # Reminders (bot/plan/reminders.py): a plan's settings, and a person's mute (in every open plan's trail).
     REMINDER_SETTINGS = "reminder_settings"
     REMINDERS_MUTED = "reminders_muted"

@@ -80,6 +80,9 @@ class Plan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
+    # The Slack workspace, or Enterprise Grid organisation, whose people see the plan ('' for a
+    # single-token install). Slack requests see only their own (storage/scope.py).
+    workspace: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
     title: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text, default="")
     channel_id: Mapped[str | None] = mapped_column(String(32))
@@ -126,11 +129,15 @@ class Role(Base):
     __tablename__ = "roles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The workspace whose plans use it (as `Plan.workspace`): each workspace names its own roles.
+    workspace: Mapped[str] = mapped_column(String(32), default="", server_default="")
     name: Mapped[str] = mapped_column(String(200))
     # Lower-cased, whitespace-folded name: roles match case-insensitively.
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(200))
 
     members: Mapped[list[RoleMember]] = relationship(back_populates="role")
+
+    __table_args__ = (UniqueConstraint("workspace", "name_key"),)
 
 
 class RoleAlias(Base):
@@ -141,8 +148,11 @@ class RoleAlias(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    workspace: Mapped[str] = mapped_column(String(32), default="", server_default="")
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("workspace", "name_key"),)
 
 
 class RoleMember(Base):

@@ -22,6 +22,7 @@ from storage.db import Sessions, make_engine, normalise_url, upgrade
 from tests.helpers.databases import PostgresDatabases
 from tests.helpers.privatepg import private_postgres  # noqa: F401  (a fixture)
 from tests.helpers.slackharness import planbot, transport  # noqa: F401  (fixtures)
+from tests.helpers.workspaces import installed, many  # noqa: F401  (fixtures)
 
 POSTGRES_ENV = "PLANBOT_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")

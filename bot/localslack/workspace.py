@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot.localslack.http import Reply, Server
 from bot.localslack.limits import ChannelPace, error, message_problem, view_errors
+from bot.localslack.oauth import OAuth, Team
 from bot.localslack.payloads import APP_ID
 from bot.localslack.records import Call, Json, Refusal, refusal_of
 from bot.localslack.socket import APPS_CONNECTIONS_OPEN, SocketMode, token_of
@@ -191,6 +192,8 @@ class LocalSlack:
         self._uploads: dict[str, _Upload] = {}
         self._ims: dict[str, str] = {}  # user id -> the bot's DM channel with them
         self._routes: dict[str, Callable[[], Json]] = {}
+        # Installing by OAuth in many workspaces, and whose tokens are good where (bot/localslack/oauth.py).
+        self.oauth = OAuth()
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -498,6 +501,13 @@ class LocalSlack:
         url = urlsplit(path)
         if method_name == "GET" and url.path in self._routes:
             return Reply(200, self._routes[url.path](), {})
+        if method_name == "GET" and url.path == "/oauth/v2/authorize":
+            reply = self.oauth.authorize(url.query)
+            approved = reply.status == HTTPStatus.FOUND  # a redirect back to the app is the page's "yes"
+            self._record(Call("oauth.authorize", dict(parse_qsl(url.query)), headers, at, received_at, url.path,
+                              HTTPStatus.OK if approved else reply.status,
+                              {"ok": True, "location": reply.headers["Location"]} if approved else reply.body))
+            return reply
         if url.path.startswith("/upload/") and method_name == "POST":
             return self._upload(url.path.removeprefix("/upload/"), headers, raw, at, received_at)
         if url.path.startswith("/api/"):
@@ -579,18 +589,48 @@ class LocalSlack:
     def _web_api(self, method: str, args: Json, headers: dict[str, str], received: float) -> Reply:
         if method == APPS_CONNECTIONS_OPEN:  # the app-level token's method: no bot token takes it
             return Reply(200, self.socket_mode.open(token_of(headers, args)), {})
+        if method == "oauth.v2.access":
+            return Reply(200, self.oauth.access(args, headers), {})
         handler = self._methods.get(method)
         if handler is None:
             return Reply(200, error("unknown_method"), {})
         bearer = headers.get("authorization", "")
-        has_token = bearer.startswith("Bearer ") and bearer.removeprefix("Bearer ").strip()
-        if not (has_token or args.get("token")):
+        token = (bearer.removeprefix("Bearer ").strip() if bearer.startswith("Bearer ") else "") or args.get("token")
+        if not token:
             return Reply(200, error("not_authed"), {})
-        if method == "chat.postMessage" and self._pace is not None and args.get("channel"):
-            wait = self._pace.refuse(str(args["channel"]), received)
-            if wait is not None:
-                return Reply(HTTPStatus.TOO_MANY_REQUESTS, error("ratelimited"), {"Retry-After": str(wait)})
+        paced = self._paced(method, args, received)
+        if paced is not None:
+            return paced
+        if self.oauth.active:
+            return Reply(200, self._as_team(method, str(token), args, handler, received), {})
         return Reply(200, handler(args, received), {})
+
+    def _paced(self, method: str, args: Json, received: float) -> Reply | None:
+        """A 429 for a post beyond its channel's one message a second, when Slack's pace is kept."""
+        if method != "chat.postMessage" or self._pace is None or not args.get("channel"):
+            return None
+        wait = self._pace.refuse(str(args["channel"]), received)
+        if wait is None:
+            return None
+        return Reply(HTTPStatus.TOO_MANY_REQUESTS, error("ratelimited"), {"Retry-After": str(wait)})
+
+    def _as_team(self, method: str, token: str, args: Json, handler: Callable[[Json, float], Json],
+                 received: float) -> Json:
+        """A call made with a token of one of the workspaces the app is installed in."""
+        team = self.oauth.caller(token)
+        if not isinstance(team, Team):
+            return team
+        if method == "auth.test":
+            return self.oauth.auth_test(team)
+        with self._lock:
+            users = {user.id: user.team_id or self.team_id for user in self._users.values()}
+        refused = self.oauth.refusal(team, args, users)
+        if refused is not None:
+            return refused
+        answer = handler(args, received)
+        if method == "conversations.open" and answer.get("ok"):
+            self.oauth.add_channel(answer["channel"]["id"], team.id)  # the DM is this workspace's
+        return answer
 
     @staticmethod
     def _matching(refusals: list[Refusal], code: str, method: str | None) -> list[Refusal]:

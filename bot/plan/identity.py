@@ -23,6 +23,10 @@ class Actor:
     team_id: str = ""
     is_cli: bool = False
     enterprise_id: str = ""
+    # The workspace (or Grid organisation) that installed planbot and answered the request, whose
+    # plans it sees: '' for a single-token install. Not the person's own organisation: in a Slack
+    # Connect channel that is another.
+    workspace: str = ""
 
     @classmethod
     def cli(cls, name: str = "cli") -> Actor:

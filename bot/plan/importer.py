@@ -117,7 +117,7 @@ def import_plan(
         )
     }
     notes = latest_notes(session, [a.id for a in existing.values()])
-    roles = _Roles(session)
+    roles = _Roles(session, plan.workspace)
     added: list[tuple[Action, SheetAction]] = []
     seen: set[str] = set()
     for position, row in enumerate(sheet.actions):
@@ -232,10 +232,11 @@ class _Roles:
     """Every role, loaded once, so that a large import does not look each one up per row; a name
     a role had before it was renamed or merged finds the role it became."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.by_key = {r.name_key: r for r in session.scalars(select(Role))}
-        for alias_key, role_id in session.execute(select(RoleAlias.name_key, RoleAlias.role_id)):
+    def __init__(self, session: Session, workspace: str) -> None:
+        self.session, self.workspace = session, workspace  # the plan's: roles are each workspace's own
+        self.by_key = {r.name_key: r for r in session.scalars(select(Role).where(Role.workspace == workspace))}
+        for alias_key, role_id in session.execute(select(RoleAlias.name_key, RoleAlias.role_id)
+                                                  .where(RoleAlias.workspace == workspace)):
             role = next((r for r in self.by_key.values() if r.id == role_id), None)
             if role is not None:
                 self.by_key.setdefault(alias_key, role)
@@ -244,7 +245,7 @@ class _Roles:
         key = services.role_key(name)
         role = self.by_key.get(key)
         if role is None:
-            role = Role(name=" ".join(name.split()), name_key=key)
+            role = Role(name=" ".join(name.split()), name_key=key, workspace=self.workspace)
             self.session.add(role)
             self.by_key[key] = role
         return role

@@ -36,10 +36,12 @@ from storage.models import (
     RoleAlias,
     RoleMember,
 )
+from storage.scope import ALL_WORKSPACES, workspace_of
 
 __all__ = ["Actor"]  # re-exported: callers have always found the actor here
 
 MAX_NOTE_LENGTH = 2000
+WORKSPACE_LENGTH = 32
 
 
 def record(
@@ -89,7 +91,7 @@ def get_or_create_role(session: Session, name: str) -> Role:
         raise InvalidInput("A role needs a name.", field="role")
     role = find_role(session, clean)
     if role is None:
-        role = Role(name=clean, name_key=role_key(clean))
+        role = Role(name=clean, name_key=role_key(clean), workspace=workspace_of(session) or "")
         session.add(role)
         session.flush()
     return role
@@ -417,14 +419,33 @@ def create_plan(
         raise InvalidInput(
             f'"{key}" cannot be a plan key: use up to 32 lower-case letters, digits, - or _.', field="plan"
         )
-    if session.scalar(select(func.count()).select_from(Plan).where(Plan.key == key)):
+    # Keys are unique across workspaces (the command line names a plan by its key alone).
+    taken = select(func.count()).select_from(Plan).where(Plan.key == key).execution_options(**{ALL_WORKSPACES: True})
+    if session.scalar(taken):
         raise Conflict(f"There is already a plan `{key}`.")
-    plan = Plan(key=key, title=title.strip() or key, source=source, channel_id=channel_id,
+    # A plan is made in the workspace the session is scoped to ('' for a single-token install).
+    plan = Plan(key=key, workspace=workspace_of(session) or "", title=title.strip() or key, source=source,
+                channel_id=channel_id,
                 timezone=timezone, schedule="monthly", schedule_since=now, created_at=now)
     session.add(plan)
     session.flush()
     record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_CREATED, new=key)
     return plan
+
+
+def move_plan(session: Session, plan: Plan, actor: Actor, now: datetime, workspace: str) -> str:
+    """Give the plan to another workspace (or Grid organisation): its people see it from then on,
+    the others' no longer do. The workspace it had is returned and kept in the audit trail."""
+    workspace = workspace.strip()
+    if len(workspace) > WORKSPACE_LENGTH or (workspace and not workspace.isalnum()):
+        raise InvalidInput(f'"{workspace}" is not a Slack workspace or organisation id, like T0123456789.',
+                           field="workspace")
+    before = plan.workspace
+    if before != workspace:
+        plan.workspace = workspace
+        record(session, plan_id=plan.id, actor=actor, now=now, kind=EventKind.PLAN_WORKSPACE, old=before,
+               new=workspace)
+    return before
 
 
 def set_owners(session: Session, action: Action, actor: Actor, now: datetime, roles: list[str]) -> bool:
@@ -472,7 +493,7 @@ def _plans_using(session: Session, role_ids: list[int], fallback: Plan | None) -
 
 def _keep_alias(session: Session, role: Role, name: str, key: str) -> None:
     if session.scalar(select(RoleAlias.id).where(RoleAlias.name_key == key)) is None:
-        session.add(RoleAlias(role_id=role.id, name=name, name_key=key))
+        session.add(RoleAlias(role_id=role.id, name=name, name_key=key, workspace=role.workspace))
 
 
 def rename_role(session: Session, actor: Actor, now: datetime, old: str, new: str, *,
@@ -532,7 +553,7 @@ def merge_roles(session: Session, actor: Actor, now: datetime, source_name: str,
     name, key = source.name, source.name_key
     session.expire_all()
     session.execute(delete(Role).where(Role.id == source.id))
-    session.add(RoleAlias(role_id=target.id, name=name, name_key=key))
+    session.add(RoleAlias(role_id=target.id, name=name, name_key=key, workspace=target.workspace))
     session.expire_all()
     reason = ROLE_MERGED_REASON.format(source=name, target=target.name)
     for action in owned:

@@ -1,4 +1,5 @@
-"""The Bolt app factory: one client pointed at SLACK_API_URL, listeners registered explicitly."""
+"""The Bolt app factory: one client pointed at SLACK_API_URL, listeners registered explicitly;
+one bot token, or installed by OAuth in many workspaces (`bot.slack.installs`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.slack import commands, errors, home, interactions, paper_settings, reminders, summary_commands
+from bot.slack import commands, errors, home, installs, interactions, paper_settings, reminders, summary_commands
 from bot.slack.context import Deps
 from bot.slack.deadline import TRANSACTION_SECONDS, AnsweringExecutor, answer_in_time
 from bot.slack.request import read_request
@@ -45,9 +46,12 @@ def create_app(
     clock: Clock = utc_now,
     token_verification: bool = True,
 ) -> App:
+    """The app; with `settings.many_workspaces`, installed by OAuth (`bot.slack.installs`)."""
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    many = installs.make_installs(settings, sessions.engine) if settings.many_workspaces else None
     app = App(
         client=make_client(settings),
+        oauth_settings=many.oauth if many else None,
         # Work after an ack (the transaction, redrawing the message, refreshing App Home) holds a
         # listener thread; Bolt's default of 5 queued a burst of 20 clicks for over a second. The
         # request is handed back as soon as its listener acks, not at Bolt's next 10 ms look.
@@ -57,9 +61,12 @@ def create_app(
         token_verification_enabled=token_verification,
         logger=logging.getLogger("planbot.bolt"),
     )
-    deps = Deps(settings=settings, sessions=sessions.limited(TRANSACTION_SECONDS), clock=clock)
+    deps = Deps(settings=settings, sessions=sessions.limited(TRANSACTION_SECONDS).requiring_scope(), clock=clock)
     errors.register(app)
     app.use(answer_in_time(deps.sessions))  # first: whatever holds a request up, Slack is answered in time
+    if many:
+        app.use(installs.read_workspace)  # whose installation answered: the plans the request sees
+        installs.register(app)
     app.use(read_request)  # who acted and the clicked control's value, read once for every listener
     commands.register(app, deps)
     interactions.register(app, deps)

@@ -78,7 +78,7 @@ def close_submitted(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
     metadata: ClosingMetadata | None = None
     try:
         metadata = control_of(context, ClosingMetadata)
-        with deps.sessions.begin(limit=deadline.seconds_left(ack)) as session:
+        with deps.sessions_for(caller.actor).begin(limit=deadline.seconds_left(ack)) as session:
             deliveries.claim(session, caller.delivery, deps.clock())
             plan = session.get(Plan, metadata.plan_id)
             if plan is None:
@@ -113,7 +113,7 @@ def close_submitted(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
     ack()
     said = texts.CLOSED.format(plan=blocks.escape(key), completed=len(closed.completed), moved=len(closed.moved),
                                reviews=closed.reviews)
-    said += post_closure_report(deps, key, channel)
+    said += post_closure_report(deps, caller.actor, key, channel, context.bot_token)
     tell(client, caller.actor, metadata.channel_id, said)
 
 
@@ -143,14 +143,15 @@ def closure_messages(doc: Outline) -> list[Message]:
             enumerate(pages)]
 
 
-def post_closure_report(deps: Deps, plan_key: str, channel_id: str | None) -> str:
-    """Post the closure report to the plan's channel; what to tell the admin about it."""
+def post_closure_report(deps: Deps, actor: Actor, plan_key: str, channel_id: str | None, token: str | None) -> str:
+    """Post the closure report to the plan's channel, with the token of the workspace the admin
+    closed it from; what to tell the admin about it."""
     if not channel_id:
         return texts.CLOSED_REPORT_NOT_POSTED.format(plan=plan_key)
-    with deps.sessions.read() as session:
+    with deps.sessions_for(actor).read() as session:
         report = closure_report(session, queries.get_plan(session, plan_key), deps.clock())
     messages = closure_messages(closure_outline(report))
-    poster = SlackPoster.from_settings(deps.settings, backoff=0.5)
+    poster = SlackPoster.from_settings(deps.settings, token=token, backoff=0.5)
     metadata = {"event_type": "planbot_closure_report", "event_payload": {"plan": plan_key}}
     try:
         ts = poster.post(channel_id, messages[0], metadata)

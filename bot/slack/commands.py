@@ -37,7 +37,7 @@ from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.ids import COMMAND, MAX_DUE_DAYS, MAX_INTEGER, ActionId, ViewKind, ViewSpec
 from bot.slack.paper_settings import paper_settings_modal
-from bot.slack.poster import SlackPoster, share_metadata
+from bot.slack.poster import Posters, SlackPoster, share_metadata
 from bot.slack.request import Caller, caller_of, control_of
 from storage.models import Action, Plan, Role
 
@@ -217,7 +217,7 @@ def run(deps: Deps, caller: Caller, text: str, client: WebClient, trigger_id: st
 
 
 def draw(deps: Deps, caller: Caller, spec: ViewSpec) -> Message:
-    with deps.sessions.read() as session:
+    with deps.sessions_for(caller.actor).read() as session:
         return messages.draw(session, deps, spec, viewer=caller.actor, channel_id=caller.channel_id)
 
 
@@ -260,7 +260,7 @@ def plan_and_ref(session: Session, parsed: Parsed) -> tuple[str | None, str, str
 
 
 def on_show(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
-    with deps.sessions.read() as session:
+    with deps.sessions_for(caller.actor).read() as session:
         plan, ref, rest = plan_and_ref(session, parsed)
         no_more("show", rest.split(), 0, "one action's reference")
         return messages.draw(session, deps, ViewSpec(kind="show", plan=plan, ref=ref), viewer=caller.actor,
@@ -279,7 +279,7 @@ def changed(session: Session, caller: Caller, message: Message) -> Message:
 
 def change_action(deps: Deps, caller: Caller, parsed: Parsed, make: TypedChange) -> Message:
     """Find the action, make the change in one transaction, and show the result with its buttons."""
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan_key, ref, rest = plan_and_ref(session, parsed)
         action = queries.find_action(session, ref, plan_key, caller.channel_id)
@@ -358,10 +358,10 @@ def on_owner(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
     wanted = parse_owner(parsed.rest)
     org_id, person = None, None
     if not wanted.remove:
-        with deps.sessions.read() as session:  # refuse a non-admin before asking Slack anything
+        with deps.sessions_for(caller.actor).read() as session:  # refuse a non-admin before asking Slack anything
             services.check_admin(session, queries.resolve_plan(session, wanted.plan, caller.channel_id), caller.actor)
         org_id, person = org_of(client, wanted.user_id)
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
         if wanted.remove:
@@ -398,7 +398,7 @@ def parse_role(rest: str) -> RoleChange:
 
 def on_role(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     wanted = parse_role(parsed.rest)
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         plan = queries.resolve_plan(session, wanted.plan, caller.channel_id)
         if wanted.verb == "rename":
             old = " ".join(wanted.first.split())
@@ -413,7 +413,7 @@ def on_role(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Me
 
 def on_admin(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     verb, user_id, plan_key = parse_admin(parsed.rest)
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, plan_key, caller.channel_id)
         if verb == "add":
@@ -484,7 +484,7 @@ def on_unblock(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) ->
 def on_close(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     """`/plan close [PLAN]`: the closing modal, a page of open actions at a time (admins)."""
     key = only_plan_key(parsed)
-    with deps.sessions.read() as session:
+    with deps.sessions_for(caller.actor).read() as session:
         plan = queries.resolve_plan(session, key, caller.channel_id)
         services.check_admin(session, plan, caller.actor)
         view = closing.closing_view(session, deps, plan, caller.channel_id)
@@ -496,7 +496,7 @@ def on_close(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> M
 
 def on_reopen(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     key = only_plan_key(parsed)
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, key, caller.channel_id, closed_too=True)
         closure.reopen_plan(session, plan, caller.actor, deps.clock())
@@ -505,7 +505,7 @@ def on_reopen(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> 
 
 def on_reviews(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     key = only_plan_key(parsed)
-    with deps.sessions.read() as session:
+    with deps.sessions_for(caller.actor).read() as session:
         plan = queries.resolve_plan(session, key, caller.channel_id, closed_too=True)
     return draw(deps, caller, ViewSpec(kind="reviews", plan=plan.key))
 
@@ -524,7 +524,7 @@ def on_closing(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) ->
             months = evidence.parse_review_months(value)
         else:
             raise InvalidInput(texts.CLOSING_SETTINGS_USAGE)
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         deliveries.claim(session, caller.delivery, deps.clock())
         plan = queries.resolve_plan(session, key, caller.channel_id)
         if required is not None or months != "unchanged":
@@ -545,7 +545,7 @@ def on_reminders(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) 
 def on_settings(deps: Deps, caller: Caller, parsed: Parsed, client: WebClient) -> Message:
     """`/plan settings [PLAN]`: admins get the board paper settings in a modal."""
     key = only_plan_key(parsed)
-    with deps.sessions.read() as session:  # one quick read: the trigger id lives 3 s
+    with deps.sessions_for(caller.actor).read() as session:  # one quick read: the trigger id lives 3 s
         plan = queries.resolve_plan(session, key, caller.channel_id)
         services.check_admin(session, plan, caller.actor)
         view = paper_settings_modal(plan.key, paper_settings(session, plan))
@@ -626,7 +626,7 @@ def register(app: App, deps: Deps) -> None:
         with errors.replies_on_error(None, respond):
             caller = caller_of(context)
             shared = in_channel(body)
-            with deps.sessions.read() as session:
+            with deps.sessions_for(caller.actor).read() as session:
                 message = messages.draw(session, deps, control_of(context, ViewSpec), viewer=caller.actor,
                                         channel_id=caller.channel_id)
             if shared:
@@ -637,20 +637,21 @@ def register(app: App, deps: Deps) -> None:
 
     # Shares go through a poster of their own, not the app's client: that one retries a 5xx
     # blindly, and a 5xx may come after Slack kept the message. A person is waiting: retry soon.
-    poster = SlackPoster.from_settings(deps.settings, backoff=SHARE_BACKOFF)
+    posters = Posters(SlackPoster, deps.settings, backoff=SHARE_BACKOFF)
 
     @app.action(ActionId.SHARE.value)
     def on_share(ack: Ack, respond: Respond, context: BoltContext) -> None:
         ack()
         with errors.replies_on_error(None, respond):
             caller = caller_of(context)
-            with deps.sessions.begin() as session:  # a replayed click shares nothing more
+            with deps.sessions_for(caller.actor).begin() as session:  # a replayed click shares nothing more
                 deliveries.claim(session, caller.delivery, deps.clock())
-            with deps.sessions.read() as session:
+            with deps.sessions_for(caller.actor).read() as session:
                 message = messages.draw(session, deps, control_of(context, ViewSpec), viewer=caller.actor,
                                         channel_id=caller.channel_id, shareable=False)
             try:
-                poster.post(caller.channel_id or "", message, share_metadata(deliveries.marker(caller.delivery)))
+                posters.of(context.bot_token).post(caller.channel_id or "", message,
+                                                   share_metadata(deliveries.marker(caller.delivery)))
             except Refused as refused:
                 log.warning("could not share a message in %s (%s)", caller.channel_id, refused.error)
                 said = texts.SHARE_FAILED.format(channel=caller.channel_id, error=refused.error)
@@ -669,7 +670,7 @@ def register(app: App, deps: Deps) -> None:
             caller = caller_of(context)
             spec = control_of(context, ViewSpec)
             from_message = bool(body.get("response_url"))
-            with deps.sessions.read() as session:
+            with deps.sessions_for(caller.actor).read() as session:
                 message = messages.draw(session, deps, spec, viewer=caller.actor, channel_id=caller.channel_id,
                                         shareable=from_message)
             if from_message:

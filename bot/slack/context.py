@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
+from bot.plan.identity import Actor
 from bot.plan.rules import today_in
 from storage.db import Sessions
 
@@ -44,6 +45,10 @@ class Deps:
     sessions: Sessions
     clock: Clock = utc_now
     rendered: RenderCache = field(default_factory=RenderCache)
+
+    def sessions_for(self, actor: Actor) -> Sessions:
+        """Sessions that see only the plans of the workspace the actor's request came through."""
+        return self.sessions.scoped(actor.workspace)
 
     def today(self, timezone_name: str) -> date:
         return today_in(timezone_name, self.clock())

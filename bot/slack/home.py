@@ -185,7 +185,7 @@ def reminders_control(muted: bool) -> list[Block]:
 
 
 def publish(client: WebClient, deps: Deps, actor: Actor, *, notice: str | None = None) -> None:
-    with deps.sessions.read() as session:
+    with deps.sessions_for(actor).read() as session:
         data = home_data(session, deps, actor)
     client.views_publish(user_id=actor.user_id, view=home_view(data, notice))
 

@@ -124,7 +124,7 @@ def redraw(deps: Deps, client: WebClient, source: Source, outcome: Outcome) -> N
     if source.on_home:
         home.publish(client, deps, source.actor, notice=outcome.notice)
         return
-    with deps.sessions.read() as session:
+    with deps.sessions_for(source.actor).read() as session:
         message = messages.draw(session, deps, source.view, viewer=source.actor, channel_id=source.channel_id,
                                 shareable=source.shareable)
     assert source.response_url is not None
@@ -165,7 +165,7 @@ def change_from_button(  # noqa: PLR0917 - Bolt's listener arguments, passed on
         button, source = clicked(context, body)
         notice = None
         try:
-            with deps.sessions.begin(limit=CHANGE_AFTER_ACK_SECONDS) as session:
+            with deps.sessions_for(source.actor).begin(limit=CHANGE_AFTER_ACK_SECONDS) as session:
                 deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
                 action = load_action(session, button.action_id)
                 ref = action.ref
@@ -184,7 +184,7 @@ def open_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, co
     ack()
     with errors.replies_on_error(ack, replier(deps, client, caller_of(context).actor, body.get("response_url"))):
         button, source = clicked(context, body)
-        with deps.sessions.read() as session:
+        with deps.sessions_for(source.actor).read() as session:
             action = load_action(session, button.action_id)
             services.check_can_change(session, action, source.actor, closed_ok=closed_ok)
             plan = session.get(Plan, action.plan_id)
@@ -224,7 +224,7 @@ def change_from_modal(  # noqa: PLR0917 - Bolt's listener arguments, passed on
     actor = caller.actor
     try:
         metadata = modal_metadata(deps, context)
-        with deps.sessions.begin(limit=deadline.seconds_left(ack)) as session:
+        with deps.sessions_for(actor).begin(limit=deadline.seconds_left(ack)) as session:
             deliveries.claim(session, caller.delivery, deps.clock())
             action = load_action(session, metadata.action_id)
             outcome = Outcome(action.ref, change(session, action, actor, metadata, body["view"]["state"],
@@ -249,7 +249,7 @@ def needs_evidence(deps: Deps, context: BoltContext) -> bool:
     """Whether the clicked action's plan needs evidence before completing, and it has none (one quick read)."""
     try:
         button = control_of(context, ActionButton)
-        with deps.sessions.read() as session:
+        with deps.sessions_for(caller_of(context).actor).read() as session:
             action = session.get(Action, button.action_id)
             if action is None or not action.status.is_open:
                 return False

@@ -84,7 +84,7 @@ def register(app: App, deps: Deps) -> None:
         caller = caller_of(context)
         try:
             metadata = control_of(context, PaperModalMetadata)
-            with deps.sessions.begin(limit=deadline.seconds_left(ack)) as session:
+            with deps.sessions_for(caller.actor).begin(limit=deadline.seconds_left(ack)) as session:
                 deliveries.claim(session, caller.delivery, deps.clock())
                 plan = queries.get_plan(session, metadata.plan)
                 changed = set_paper_settings(session, plan, caller.actor, deps.clock(),

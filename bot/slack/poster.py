@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
-from typing import Any, Final, Self
+from typing import Any, Final, Generic, Self, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -122,8 +122,11 @@ class SlackPoster:
             self.sleep(wait)
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> Self:
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    def from_settings(cls, settings: Settings, *, token: str | None = None, **options: Any) -> Self:
+        """Clients with the bot token: `token` (a workspace's, when planbot serves many), else
+        SLACK_BOT_TOKEN's."""
+        if token is None and settings.slack_bot_token is not None:
+            token = settings.slack_bot_token.get_secret_value()
         # Only 429s are retried inside slack_sdk for posts: a 5xx may come after Slack stored
         # the message, so those retries look first (see _post).
         poster = WebClient(token=token, base_url=settings.api_url, timeout=15,
@@ -327,3 +330,21 @@ class SlackSummaryPoster(SlackPoster):
                 continue
             found[user_id] = name_from_profile(user)
         return found
+
+P = TypeVar("P", bound=SlackPoster)
+
+
+class Posters(Generic[P]):  # noqa: UP046 - planbot runs on Python 3.11, before PEP 695
+    """The poster for a request's workspace: SLACK_BOT_TOKEN's one, or, when planbot serves many
+    workspaces, one made with the token Bolt found for the request (`context.bot_token`)."""
+
+    def __init__(self, kind: type[P], settings: Settings, **options: Any) -> None:
+        self.kind, self.settings, self.options = kind, settings, options
+        self._single = kind.from_settings(settings, **options) if settings.slack_bot_token else None
+
+    def of(self, token: str | None) -> P:
+        if self._single is not None:
+            return self._single
+        if not token:
+            raise PostFailed("no bot token was found for this workspace")
+        return self.kind.from_settings(self.settings, token=token, **self.options)

@@ -166,8 +166,8 @@ class SlackCourier:
         self.client: WebClient = poster.reader
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> SlackCourier:
-        return cls(SlackPoster.from_settings(settings, **{"history_limit": HISTORY_LIMIT, **options}))
+    def from_settings(cls, settings: Settings, *, token: str | None = None, **options: Any) -> SlackCourier:
+        return cls(SlackPoster.from_settings(settings, token=token, **{"history_limit": HISTORY_LIMIT, **options}))
 
     def _call(self, call: Callable[[], Any]) -> Any:
         try:
@@ -199,7 +199,7 @@ OWN_WORDS: Final = ("mute", "unmute")
 def reminders_command(deps: Deps, caller: Caller, words: list[str]) -> Message:
     lowered = [w.lower() for w in words]
     if lowered in (["mute"], ["unmute"]):
-        with deps.sessions.begin() as session:
+        with deps.sessions_for(caller.actor).begin() as session:
             deliveries.claim(session, caller.delivery, deps.clock())  # a replay stops here
             changed = domain.set_muted(session, caller.actor, deps.clock(), lowered == ["mute"])
             if lowered == ["mute"]:
@@ -212,7 +212,7 @@ def reminders_command(deps: Deps, caller: Caller, words: list[str]) -> Message:
         plan_key, words, lowered = words[0], words[1:], lowered[1:]
     if any(w in OWN_WORDS for w in lowered):
         raise InvalidInput(texts.REMINDERS_USAGE, field="setting")
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(caller.actor).begin() as session:
         notice = None
         if lowered and lowered != ["show"]:
             deliveries.claim(session, caller.delivery, deps.clock())  # a replay stops here
@@ -247,7 +247,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         actor = caller_of(context).actor
         with errors.replies_on_error(None, home.HomeNotice(client, deps, actor)):
-            with deps.sessions.begin() as session:
+            with deps.sessions_for(actor).begin() as session:
                 deliveries.claim(session, caller_of(context).delivery, deps.clock())  # a replay stops here
                 domain.set_muted(session, actor, deps.clock(), muted)
             home.publish(client, deps, actor, notice=texts.REMINDERS_MUTED if muted else texts.REMINDERS_UNMUTED)

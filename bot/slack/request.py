@@ -9,6 +9,7 @@ block_actions, view_submission and events alike. It puts two things in Bolt's `c
   payload has it: Bolt's `team_id` there is the workspace the app acts in
   (`view.app_installed_team_id`, `team.id`), which in a Slack Connect channel is not theirs.
   An org-wide install has no team at all; the enterprise is then the organisation.
+  Its `workspace` is the installation's (`bot.slack.installs`), whose plans the request sees.
 - the value of the clicked button (or the submitted modal's `private_metadata`), parsed into its
   model from `bot.slack.ids`. It says *what*, never *who may*.
 
@@ -47,6 +48,9 @@ log = logging.getLogger("planbot.slack")
 
 CALLER = "planbot_caller"
 CONTROL = "planbot_control"
+# The workspace whose installation answered the request, put in `context` by
+# `bot.slack.installs.read_workspace` when planbot serves many workspaces; absent ('') otherwise.
+WORKSPACE = "planbot_workspace"
 
 # What each of planbot's buttons and modals carries.
 BUTTON_VALUES: dict[str, type[BaseModel]] = {
@@ -110,6 +114,7 @@ def read_caller(context: BoltContext, body: dict[str, Any], delivery: str | None
         # An event from an org-wide install: Bolt has no team, the envelope names the workspace.
         or (_text(body.get("team_id")) if isinstance(event, dict) else ""),
         enterprise_id=_text(context.actor_enterprise_id or context.enterprise_id),
+        workspace=_text(context.get(WORKSPACE)),
     )
     container = body.get("container")
     channel = context.channel_id or (_text(container.get("channel_id")) if isinstance(container, dict) else "")

@@ -31,7 +31,7 @@ from bot.slack.blocks import Message
 from bot.slack.context import Deps
 from bot.slack.errors import replies_on_error
 from bot.slack.ids import ActionId, ViewSpec
-from bot.slack.poster import SlackSummaryPoster
+from bot.slack.poster import Posters, SlackSummaryPoster
 from bot.slack.request import caller_of, control_of
 from bot.slack.summary_blocks import outcome_text, preview_message, schedule_message
 from storage.kinds import PostState
@@ -62,7 +62,7 @@ def summary_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: l
     """`/plan summary [PLAN] [MONTH]`: the preview, for the caller only (it changes nothing, so
     its `delivery` is not claimed)."""
     now = deps.clock()
-    with deps.sessions.read() as session:
+    with deps.sessions_for(actor).read() as session:
         plan_key, month = _split_summary_args(args, today_in(DEFAULT_TIMEZONE, now))
         plan = resolve_plan(session, plan_key, channel_id)
         schedule = plan_schedule(plan)
@@ -126,9 +126,9 @@ def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: 
     schedule = parse_schedule(" ".join(words)) if words else None
     now = deps.clock()
     if schedule is None and channel is None:
-        with deps.sessions.read() as session:
+        with deps.sessions_for(actor).read() as session:
             return schedule_message(schedule_info(session, resolve_plan(session, plan_key, channel_id), now))
-    with deps.sessions.begin() as session:
+    with deps.sessions_for(actor).begin() as session:
         deliveries.claim(session, delivery, now)
         plan = resolve_plan(session, plan_key, channel_id)
         changed = set_schedule(session, plan, actor, now, schedule=schedule, channel_id=channel)
@@ -138,7 +138,7 @@ def schedule_command(deps: Deps, *, actor: Actor, channel_id: str | None, args: 
 
 
 def register(app: App, deps: Deps) -> None:
-    poster = SlackSummaryPoster.from_settings(deps.settings)
+    posters = Posters(SlackSummaryPoster, deps.settings)
     worker = default_worker()
 
     @app.action(ActionId.POST_SUMMARY.value)
@@ -147,12 +147,13 @@ def register(app: App, deps: Deps) -> None:
         with replies_on_error(ack, respond):
             spec = control_of(context, ViewSpec)
             actor = caller_of(context).actor
-            with deps.sessions.read() as session:
+            with deps.sessions_for(actor).read() as session:
                 plan = get_plan(session, spec.plan or "")
                 check_admin(session, plan, actor)
                 period = period_from_key(spec.month) if spec.month else None
                 tz = plan.timezone
-            outcome = publish(deps.sessions, poster, plan_key=plan.key, period=period, clock=deps.clock,
+            poster = posters.of(context.bot_token)
+            outcome = publish(deps.sessions_for(actor), poster, plan_key=plan.key, period=period, clock=deps.clock,
                               worker=worker, actor=actor)
             link = None
             if outcome.kind in ("posted", "recovered") and outcome.channel_id and outcome.message_ts:

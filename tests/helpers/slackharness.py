@@ -94,7 +94,8 @@ def find_button(blocks: list[dict[str, Any]], action_id: str, contains: str | No
 class PlanbotServer:
     """A running planbot app and the means to talk to it as Slack would."""
 
-    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime, transport: str = HTTP) -> None:
+    def __init__(self, fake: LocalSlack, sessions: Sessions, clock: datetime, transport: str = HTTP,
+                 settings: Settings | None = None) -> None:
         if transport not in TRANSPORTS:
             raise ValueError(f"no such transport: {transport}")
         self.fake = fake
@@ -102,7 +103,7 @@ class PlanbotServer:
         self.now = clock
         self.transport = transport
         socket_mode = transport == SOCKET_MODE
-        settings = Settings(
+        settings = settings or Settings(
             slack_bot_token=SecretStr("xoxb-test-token"),
             slack_signing_secret=None if socket_mode else SecretStr(SIGNING_SECRET),
             slack_app_token=SecretStr(fake.socket_mode.app_token) if socket_mode else None,

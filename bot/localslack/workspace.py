@@ -601,9 +601,9 @@ class LocalSlack:
         paced = self._paced(method, args, received)
         if paced is not None:
             return paced
-        if self.oauth.active:
-            return Reply(200, self._as_team(method, str(token), args, handler, received), {})
-        return Reply(200, handler(args, received), {})
+        answer = self._as_team(method, str(token), args, handler, received) if self.oauth.active else handler(
+            args, received)
+        return Reply(200, answer, {})
 
     def _paced(self, method: str, args: Json, received: float) -> Reply | None:
         """A 429 for a post beyond its channel's one message a second, when Slack's pace is kept."""

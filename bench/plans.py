@@ -35,11 +35,16 @@ def load(sessions: Sessions, size: int, *, channel: str | None = None) -> str:
     with sessions.begin() as session:
         import_plan(session, rows, key=key, actor=CLI, now=NOW,
                     title=f"Benchmark plan of {size} actions", channel_id=channel, admins=(ADMIN,))
+    hold_every_role(sessions, key)
+    return key
+
+
+def hold_every_role(sessions: Sessions, key: str, *, at: datetime = NOW) -> None:
+    """Map USER to every role the sample uses, by the plan's admin, so USER may complete any action."""
     with sessions.begin() as session:
         plan = get_plan(session, key)
         for role in ROLES:
             try:
-                map_role(session, plan, Actor(ADMIN, TEAM), NOW, role, USER, org_id=TEAM)
+                map_role(session, plan, Actor(ADMIN, TEAM), at, role, USER, org_id=TEAM)
             except Conflict:
                 pass  # roles are workspace-wide: an earlier plan mapped them already
-    return key

@@ -23,6 +23,7 @@ import logging
 import os
 import secrets
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -64,6 +65,7 @@ SCHEDULER_ACTOR = Actor(user_id="planbot:scheduler")
 DEFAULT_INTERVAL = 60.0
 # A claim that loses an insert race is tried once more, reading what the winner holds.
 CLAIM_ATTEMPTS = 2
+PUBLISHERS = 16  # summaries posted side by side when several fall due at once
 
 
 def default_worker() -> str:
@@ -271,7 +273,7 @@ class Scheduler(Ticking):
         with self.sessions.read() as session:
             plans = list(session.scalars(select(Plan).where(Plan.closed_at.is_(None)).order_by(Plan.key)))
             posted = posted_periods(session, [p.id for p in plans])
-        outcomes = []
+        due: list[tuple[Plan, Period]] = []
         for plan in plans:
             try:
                 schedule = plan_schedule(plan)
@@ -288,13 +290,23 @@ class Scheduler(Ticking):
                 continue
             if not always_posts(schedule, slot) and not self._has_exception(plan, period_of_slot(slot, schedule), now):
                 continue
-            try:
-                outcomes.append(publish(self.sessions, self.poster, plan_key=plan.key,
-                                        period=period_of_slot(slot, schedule), clock=self.clock,
-                                        worker=self.worker, actor=SCHEDULER_ACTOR, lease=self.lease))
-            except PlanError as error:
-                self._once(plan.key, f"error {slot.period}", "plan %s: skipped, %s", plan.key, error.message)
-        return outcomes
+            due.append((plan, period_of_slot(slot, schedule)))
+        if len(due) <= 1:
+            return [o for plan, period in due if (o := self._publish(plan, period)) is not None]
+        # Posting is mostly waiting (Slack takes a message a second a channel, and a summary's
+        # thread is many messages), so plans due together are posted side by side; each is
+        # claimed first, so that this is as safe as several replicas posting at once.
+        with ThreadPoolExecutor(max_workers=PUBLISHERS, thread_name_prefix="planbot-publish") as pool:
+            running = [pool.submit(self._publish, plan, period) for plan, period in due]
+            return [o for future in running if (o := future.result()) is not None]
+
+    def _publish(self, plan: Plan, period: Period) -> Outcome | None:
+        try:
+            return publish(self.sessions, self.poster, plan_key=plan.key, period=period, clock=self.clock,
+                           worker=self.worker, actor=SCHEDULER_ACTOR, lease=self.lease)
+        except PlanError as error:
+            self._once(plan.key, f"error {period.key}", "plan %s: skipped, %s", plan.key, error.message)
+            return None
 
     def _has_exception(self, plan: Plan, period: Period, now: datetime) -> bool:
         """For a summary sent by exception: whether the plan has an exception, or a change since

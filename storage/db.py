@@ -37,6 +37,7 @@ from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from storage import alarms
 from storage.faults import DatabaseTimeout, FaultKind, ReadOnlyDatabase, kind_of
 from storage.scope import WORKSPACE, enforce_scopes
 
@@ -64,9 +65,7 @@ class _Limit:
         self.saving = False  # the commit is on its way
         self._held: list[Any] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._alarm = alarms.after(seconds, self._expire)
 
     def own_timeout_ms(self) -> int:
         """What the database's own timeouts may wait, in milliseconds (at least 1)."""
@@ -90,7 +89,7 @@ class _Limit:
                 _cut_off(dbapi_connection)
 
     def stop(self) -> None:
-        self._timer.cancel()
+        self._alarm.cancel()
         with self._lock:
             self._held.clear()
 

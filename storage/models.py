@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -182,6 +183,9 @@ class Action(Base):
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"))
     ref: Mapped[str] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Its place in the plan, 0, 1, 2, … in (recommendation number, position, id) order, kept so
+    # by the importer (the only writer of numbers and positions): a page is one indexed range.
+    sort_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     description: Mapped[str] = mapped_column(Text)
     original_due: Mapped[date] = mapped_column(Date)
     revised_due: Mapped[date | None] = mapped_column(Date)
@@ -218,6 +222,9 @@ class Action(Base):
         CheckConstraint("description <> ''", name="description_not_empty"),
         CheckConstraint("(blocked_reason IS NULL) = (blocked_since IS NULL)", name="blocked_has_reason"),
         Index("ix_actions_plan_status", "plan_id", "status"),
+        Index("ix_actions_plan_sort_key", "plan_id", "sort_key"),
+        # Counts a plan's actions by colour from the index alone (queries.rag_counts).
+        Index("ix_actions_plan_status_due", "plan_id", "status", text("coalesce(revised_due, original_due)")),
     )
 
 

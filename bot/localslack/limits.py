@@ -1,10 +1,14 @@
 """What Slack refuses in a message or a view, as the error Slack answers.
 
-Pure functions over the JSON a client sends; the limits are the ones in SLACK-NOTES.md.
+Pure functions over the JSON a client sends; the limits are the ones in SLACK-NOTES.md. And
+the one rate limit that shapes planbot's posting, `chat.postMessage` at one message a second a
+channel (`ChannelPace`), answered as Slack does: HTTP 429 with `Retry-After`.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 from typing import Any
 
 Json = dict[str, Any]
@@ -23,6 +27,26 @@ MAX_BUTTON_VALUE = 2_000
 MAX_ID_LENGTH = 255
 MAX_VIEW_TITLE = 24
 MAX_PRIVATE_METADATA = 3_000
+MESSAGES_A_SECOND_A_CHANNEL = 1.0
+
+
+class ChannelPace:
+    """One message a second a channel (Slack's `chat.postMessage` limit): `refuse(channel, now)`
+    records a post and answers None, or, within a second of the channel's last post, answers the
+    whole seconds to wait (its `Retry-After`) and records nothing."""
+
+    def __init__(self, per_second: float = MESSAGES_A_SECOND_A_CHANNEL) -> None:
+        self.gap = 1.0 / per_second
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def refuse(self, channel: str, now: float) -> int | None:
+        with self._lock:
+            last = self._last.get(channel)
+            if last is not None and now - last < self.gap:
+                return max(1, math.ceil(last + self.gap - now))
+            self._last[channel] = now
+            return None
 
 
 def error(code: str, messages: list[str] | None = None) -> Json:

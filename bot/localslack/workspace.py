@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.localslack.http import Reply, Server
-from bot.localslack.limits import error, message_problem, view_errors
+from bot.localslack.limits import ChannelPace, error, message_problem, view_errors
 from bot.localslack.oauth import OAuth, Team
 from bot.localslack.payloads import APP_ID
 from bot.localslack.records import Call, Json, Refusal, refusal_of
@@ -139,6 +139,8 @@ class LocalSlack:
     - `keep`: for a long-running process, keep only about the newest `keep` calls, refusals,
       messages a channel, ephemerals, modals, response URLs and first-post times (counts()
       and refusal_counts() are never trimmed).
+    - `paced`: `chat.postMessage` is limited to one message a second a channel, as in Slack;
+      beyond it the answer is 429 `ratelimited` with `Retry-After` (limits.ChannelPace).
     """
 
     def __init__(
@@ -151,6 +153,7 @@ class LocalSlack:
         accept_any_trigger_id: bool = False,
         accept_any_response_url: bool = False,
         keep: int | None = None,
+        paced: bool = False,
     ) -> None:
         if keep is not None and keep < 1:
             raise ValueError("keep must be at least 1")
@@ -162,6 +165,7 @@ class LocalSlack:
         self.accept_any_trigger_id = accept_any_trigger_id
         self.accept_any_response_url = accept_any_response_url
         self.keep = keep
+        self._pace = ChannelPace() if paced else None
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._server: Server | None = None
@@ -594,9 +598,21 @@ class LocalSlack:
         token = (bearer.removeprefix("Bearer ").strip() if bearer.startswith("Bearer ") else "") or args.get("token")
         if not token:
             return Reply(200, error("not_authed"), {})
-        if self.oauth.active:
-            return Reply(200, self._as_team(method, str(token), args, handler, received), {})
-        return Reply(200, handler(args, received), {})
+        paced = self._paced(method, args, received)
+        if paced is not None:
+            return paced
+        answer = self._as_team(method, str(token), args, handler, received) if self.oauth.active else handler(
+            args, received)
+        return Reply(200, answer, {})
+
+    def _paced(self, method: str, args: Json, received: float) -> Reply | None:
+        """A 429 for a post beyond its channel's one message a second, when Slack's pace is kept."""
+        if method != "chat.postMessage" or self._pace is None or not args.get("channel"):
+            return None
+        wait = self._pace.refuse(str(args["channel"]), received)
+        if wait is None:
+            return None
+        return Reply(HTTPStatus.TOO_MANY_REQUESTS, error("ratelimited"), {"Retry-After": str(wait)})
 
     def _as_team(self, method: str, token: str, args: Json, handler: Callable[[Json, float], Json],
                  received: float) -> Json:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.plan import services
@@ -139,9 +139,25 @@ def import_plan(
         _record_added(session, action, row, actor, now)
     report.not_in_file = sorted((a.ref for k, a in existing.items() if k not in seen), key=_ref_order)
     session.flush()
+    _place_actions(session, plan)
     report.warnings = sorted([*sheet.warnings, *report.warnings, *_similar_roles(sheet, roles)],
                              key=lambda warning: warning.row)
     return report
+
+
+def _place_actions(session: Session, plan: Plan) -> None:
+    """Number the plan's actions 0, 1, 2, … in the order pages show them (recommendation,
+    position, id), so that a page is a range of `sort_key` (queries.status). The importer is
+    the only writer of numbers and positions, so this is the one place the order can change."""
+    rows = session.execute(
+        select(Action.id, Action.sort_key)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Action.plan_id == plan.id)
+        .order_by(Recommendation.number, Action.position, Action.id)
+    ).all()
+    moved = [{"id": row.id, "sort_key": place} for place, row in enumerate(rows) if row.sort_key != place]
+    if moved:
+        session.execute(update(Action), moved)
 
 
 def completion_instant(day: date, timezone: str) -> datetime:

@@ -427,12 +427,10 @@ def status(
 ) -> StatusView:
     """RAG counts for the whole plan and one page of its actions, grouped by recommendation."""
     counts = rag_counts(session, plan.id, today)
-    rows = session.execute(
+    rows = session.execute(  # one range of the plan's places (ix_actions_plan_sort_key)
         _actions_select()
-        .where(Action.plan_id == plan.id)
-        .order_by(Recommendation.number, Action.position, Action.id)
-        .offset(offset)
-        .limit(page_size)
+        .where(Action.plan_id == plan.id, Action.sort_key >= offset, Action.sort_key < offset + page_size)
+        .order_by(Action.sort_key)
     ).all()
     views = _views(session, rows, today)
     numbers = sorted({v.recommendation for v in views})

@@ -18,7 +18,7 @@ from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.slack import commands, errors, home, installs, interactions, paper_settings, reminders, summary_commands
 from bot.slack.context import Deps
-from bot.slack.deadline import TRANSACTION_SECONDS, answer_in_time
+from bot.slack.deadline import TRANSACTION_SECONDS, AnsweringExecutor, answer_in_time
 from bot.slack.request import read_request
 from storage.db import Sessions
 
@@ -53,8 +53,10 @@ def create_app(
         client=make_client(settings),
         oauth_settings=many.oauth if many else None,
         # Work after an ack (the transaction, redrawing the message, refreshing App Home) holds a
-        # listener thread; Bolt's default of 5 queued a burst of 20 clicks for over a second.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="planbot-listener"),
+        # listener thread; Bolt's default of 5 queued a burst of 20 clicks for over a second. The
+        # request is handed back as soon as its listener acks, not at Bolt's next 10 ms look.
+        listener_executor=AnsweringExecutor(
+            ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="planbot-listener")),
         signing_secret=signing_secret,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("planbot.bolt"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -39,6 +39,7 @@ from bot.slack import blocks, errors, texts
 from bot.slack.context import Deps
 from bot.slack.ids import ActionId, ViewSpec
 from bot.slack.request import caller_of
+from storage import alarms
 
 log = logging.getLogger("planbot.slack")
 
@@ -47,6 +48,8 @@ MAX_VIEW_BLOCKS = 100
 OPEN_SHOWN = 40  # two blocks an action
 RECENT_SHOWN = 5
 RECENT_DAYS = 30
+# A refresh after a change waits this long for the user's next changes, drawn with it.
+HOME_SETTLE_SECONDS = 0.5
 PLANS_SHOWN = 10
 # Blocks kept back for the plans overview, the "… and N more" line, the reminders control and the footer.
 RESERVED_BLOCKS = PLANS_SHOWN + 9
@@ -190,8 +193,10 @@ def publish(client: WebClient, deps: Deps, actor: Actor, *, notice: str | None =
 class HomeRefresher:
     """Publishes users' App Home again after their changes, off the listener threads.
 
-    One worker does it, and a user's refreshes coalesce: a burst of clicks by one person
-    costs one or two publishes, not one each, and never holds up the next click's ack.
+    One worker does it, and a user's refreshes coalesce: a refresh waits `HOME_SETTLE_SECONDS`
+    for the rest of a burst, so a burst of clicks by one person costs one publish every so
+    often, not one each (drawing Home for someone who holds thousands of actions costs tens of
+    milliseconds, which every redraw waited behind), and never holds up the next click's ack.
     """
 
     def __init__(self, deps: Deps) -> None:
@@ -200,12 +205,15 @@ class HomeRefresher:
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planbot-home")
 
-    def request(self, client: WebClient, actor: Actor) -> Future[None] | None:
+    def request(self, client: WebClient, actor: Actor) -> None:
         with self._lock:
             if actor in self._pending:
-                return None
+                return
             self._pending.add(actor)
-        return self._worker.submit(self._refresh, client, actor)
+        alarms.after(HOME_SETTLE_SECONDS, lambda: self._queue(client, actor))
+
+    def _queue(self, client: WebClient, actor: Actor) -> None:
+        self._worker.submit(self._refresh, client, actor)
 
     def _refresh(self, client: WebClient, actor: Actor) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ period is claimed again) planbot looks for it in the channel instead of posting 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -37,6 +38,7 @@ log = logging.getLogger("planbot.slack.poster")
 SUMMARY_EVENT: Final = "planbot_summary"
 PART_EVENT: Final = "planbot_summary_part"
 SHARE_EVENT: Final = "planbot_share"
+CHANNEL_PACE_SECONDS = 1.0  # chat.postMessage: about one message a second a channel
 
 
 def summary_metadata(plan_key: str, period: str, part: int | None = None) -> dict[str, Any]:
@@ -86,19 +88,38 @@ def _slack_problem(error: Exception) -> str:
 class SlackPoster:
     """Posts messages to channels with slack_sdk, each marked with metadata.
 
-    A post is retried with backoff when Slack answers 429 or 5xx or the network fails; before
-    a retry it looks for the message it may have posted after all, so a retry never doubles
-    a post. Reads (history, replies) use slack_sdk's own retry handlers.
+    Posts to one channel keep `pace` seconds apart (Slack takes about one message a second a
+    channel, and answers 429 beyond), so a summary and its thread go out without being refused.
+    A post is retried with backoff when Slack answers 429 or 5xx or the network fails (a 429
+    after its `Retry-After`); before a retry it looks for the message it may have posted after
+    all, so a retry never doubles a post. Reads (history, replies) use slack_sdk's own retry
+    handlers.
     """
 
     def __init__(self, poster: WebClient, reader: WebClient, *, attempts: int = 4, backoff: float = 2.0,
-                 history_limit: int = 200, sleep: Callable[[float], None] = time.sleep) -> None:
+                 history_limit: int = 200, sleep: Callable[[float], None] = time.sleep,
+                 pace: float = CHANNEL_PACE_SECONDS) -> None:
         self.client = poster
         self.reader = reader
         self.attempts = attempts
         self.backoff = backoff
         self.history_limit = history_limit
         self.sleep = sleep
+        self.pace = pace
+        self._last_post: dict[str, float] = {}  # channel -> when this poster last posted there
+        self._channels: dict[str, threading.Lock] = {}  # one post at a time a channel
+        self._channels_lock = threading.Lock()
+
+    def _channel(self, channel_id: str) -> threading.Lock:
+        with self._channels_lock:
+            return self._channels.setdefault(channel_id, threading.Lock())
+
+    def _keep_pace(self, channel_id: str) -> None:
+        """Wait until `pace` seconds have passed since Slack answered this poster's last post to
+        the channel (by then Slack has had it, so its own clock sees at least that gap)."""
+        last = self._last_post.get(channel_id)
+        if last is not None and (wait := last + self.pace - time.monotonic()) > 0:
+            self.sleep(wait)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, token: str | None = None, **options: Any) -> Self:
@@ -146,9 +167,14 @@ class SlackPoster:
         for attempt in range(1, self.attempts + 1):
             wait, refused = delay, False
             try:
-                response = self.client.chat_postMessage(
-                    channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
-                    thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+                with self._channel(channel_id):  # summaries are posted side by side (bot.scheduler)
+                    self._keep_pace(channel_id)
+                    try:
+                        response = self.client.chat_postMessage(
+                            channel=channel_id, text=payload["text"], blocks=payload["blocks"], metadata=metadata,
+                            thread_ts=thread_ts, unfurl_links=False, unfurl_media=False)
+                    finally:
+                        self._last_post[channel_id] = time.monotonic()
                 return str(response["ts"])
             except SlackApiError as error:
                 status = error.response.status_code if error.response is not None else 0
@@ -181,15 +207,17 @@ class SlackSummaryPoster(SlackPoster):
     """Posts summaries (the scheduler's Poster): the main message, then its thread, each part
     marked so that a retry posts only what is missing."""
 
-    def __init__(self, poster: WebClient, reader: WebClient, *, pause: float = 1.0, **options: Any) -> None:
-        super().__init__(poster, reader, **options)
-        self.pause = pause  # between thread replies: chat.postMessage allows about one a second a channel
+    def __init__(self, poster: WebClient, reader: WebClient, *, pause: float = CHANNEL_PACE_SECONDS,
+                 **options: Any) -> None:
+        super().__init__(poster, reader, pace=pause, **options)  # the main message and each reply
         self._rendered: tuple[Summary, SlackSummary] | None = None
 
     def _messages(self, summary: Summary) -> SlackSummary:
-        if self._rendered is None or self._rendered[0] is not summary:
-            self._rendered = (summary, summary_messages(summary))
-        return self._rendered[1]
+        rendered = self._rendered  # read once: other threads post other plans' summaries meanwhile
+        if rendered is None or rendered[0] is not summary:
+            rendered = (summary, summary_messages(summary))
+            self._rendered = rendered
+        return rendered[1]
 
     def find(self, channel_id: str, plan_key: str, period: str) -> str | None:
         return self.find_marked(channel_id, summary_metadata(plan_key, period))
@@ -222,15 +250,11 @@ class SlackSummaryPoster(SlackPoster):
         if not replies:
             return
         there = self._parts(channel_id, thread_ts, key, period) if check_existing else {}
-        posted = 0
         for part, reply in enumerate(replies, 1):
             if part in there:
                 continue
-            if posted:
-                self.sleep(self.pause)
             self.post(channel_id, reply, summary_metadata(key, period, part), thread_ts=thread_ts,
                       look=partial(self._part, channel_id, thread_ts, key, period, part))
-            posted += 1
 
     def attach(self, channel_id: str, thread_ts: str, files: tuple[Attachment, ...], *, check_existing: bool) -> None:
         """Share `files` in the summary's thread once, in one message (files_upload_v2: an upload

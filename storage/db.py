@@ -22,6 +22,7 @@ import socket
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -117,6 +118,39 @@ _FRESH = "planbot_fresh"
 def _limit_here() -> _Limit | None:
     limit: _Limit | None = getattr(_current, "limit", None)
     return limit
+
+
+# SQLite has one writer at a time. Its busy handler polls for the lock with sleeps that grow
+# to 100 ms, so writers queued behind one another wake up late, and under a few clicks at once
+# the wait, not the work, was most of a change's time. Writers of one process take their turn
+# on a lock of the process's first, which wakes the next one the moment the last is done; BEGIN
+# IMMEDIATE still keeps out writers of other processes (the command line, another replica).
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writers_of(engine: Engine) -> threading.RLock | None:
+    """The lock this process's writers to `engine` queue on (SQLite only; PostgreSQL has row locks)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITERS_LOCK:
+        lock = _WRITERS.get(engine)
+        if lock is None:
+            lock = _WRITERS[engine] = threading.RLock()
+        return lock
+
+
+@contextlib.contextmanager
+def _turn(lock: threading.RLock | None, seconds: float) -> Iterator[None]:
+    """Wait up to `seconds` for this writer's turn. A turn not had in time goes on without it,
+    and BEGIN IMMEDIATE (its busy timeout nearly spent) gives SQLite's own "database is locked"."""
+    held = lock is not None and lock.acquire(timeout=max(0.0, seconds))
+    try:
+        yield
+    finally:
+        if held:
+            assert lock is not None
+            lock.release()
 
 
 def rows_matched(result: object) -> int:
@@ -277,7 +311,7 @@ class Sessions:
 
     @contextlib.contextmanager
     def begin(self, *, limit: float | None = None) -> Iterator[Session]:
-        with self._transaction(self._write, limit or self.limit) as session:
+        with self._transaction(self._write, limit or self.limit, writing=True) as session:
             yield session
 
     @contextlib.contextmanager
@@ -286,18 +320,21 @@ class Sessions:
             yield session
 
     @contextlib.contextmanager
-    def _transaction(self, factory: sessionmaker[Session], seconds: float | None) -> Iterator[Session]:
+    def _transaction(self, factory: sessionmaker[Session], seconds: float | None, *,
+                     writing: bool = False) -> Iterator[Session]:
         if self.workspace is None and self.scope_required:
             raise RuntimeError("a Slack request's session must be scoped to its workspace: sessions.scoped(...)")
         info = {} if self.workspace is None else {WORKSPACE: self.workspace}
+        turn = _writers_of(self.engine) if writing else None
         if seconds is None:
-            with factory(info=info) as session, session.begin():
+            with _turn(turn, SQLITE_BUSY_TIMEOUT_MS / 1000), factory(info=info) as session, session.begin():
                 yield session
             return
         limit, outer = _Limit(seconds), _limit_here()
         _current.limit = limit
         try:
-            with factory(info=info) as session:  # closing it gives the connection back to the pool
+            # closing the session gives the connection back to the pool
+            with _turn(turn, limit.own_timeout_ms() / 1000), factory(info=info) as session:
                 with session.begin():
                     yield session
                     limit.saving = True

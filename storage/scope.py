@@ -15,8 +15,11 @@ deliveries are per Slack user, whose ids are unique across organisations.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from sqlalchemy.sql.base import ExecutableOption
 
 from storage.models import (
     Action,
@@ -48,10 +51,17 @@ def _scope_statement(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get(ALL_WORKSPACES):
         return
+    state.statement = state.statement.options(*_criteria(workspace))
+
+
+@functools.lru_cache(maxsize=1024)
+def _criteria(workspace: str) -> tuple[ExecutableOption, ...]:
+    """A workspace's criteria, made once and shared by its statements: made afresh for each
+    statement, with their cache keys computed again, they were a tenth of a click's CPU."""
     plans_here = select(Plan.id).where(Plan.workspace == workspace).scalar_subquery()
     actions_here = (select(Action.id).join(Plan, Action.plan_id == Plan.id)
                     .where(Plan.workspace == workspace).scalar_subquery())
-    state.statement = state.statement.options(
+    return (
         with_loader_criteria(Plan, Plan.workspace == workspace, include_aliases=True),
         with_loader_criteria(Role, Role.workspace == workspace, include_aliases=True),
         with_loader_criteria(RoleAlias, RoleAlias.workspace == workspace, include_aliases=True),

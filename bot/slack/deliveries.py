@@ -41,6 +41,10 @@ SOCKET_MODE_PREFIX = "sm:"  # a signature starts "v0=": the two kinds of key nev
 # Bolt accepts a request timestamp up to 5 minutes either side of its clock, so the first
 # delivery can come 5 minutes early and a replay 5 minutes late: 10 minutes between them.
 REPLAY_WINDOW = timedelta(minutes=10)
+# Keys past the window are dropped at most this often per database and process, not by every
+# claim: the sweep was one more statement in every change, under SQLite's one write lock.
+SWEEP_EVERY = timedelta(minutes=1)
+_swept: dict[str, datetime] = {}  # database URL -> when this process last swept it
 
 
 class Replayed(Exception):  # noqa: N818 - it is not an error: the request was handled before
@@ -73,8 +77,13 @@ def claim(session: Session, key: str | None, now: datetime) -> None:
     """
     if key is None:
         return
-    session.execute(delete(SlackDelivery).where(SlackDelivery.seen_at < now - REPLAY_WINDOW))
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    bind = session.get_bind()
+    database = str(bind.engine.url)
+    last = _swept.get(database)
+    if last is None or abs(now - last) >= SWEEP_EVERY:  # abs: a clock set back sweeps too
+        session.execute(delete(SlackDelivery).where(SlackDelivery.seen_at < now - REPLAY_WINDOW))
+        _swept[database] = now
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     inserted = session.scalar(dialect.insert(SlackDelivery).values(key=key, seen_at=now)
                               .on_conflict_do_nothing(index_elements=["key"]).returning(SlackDelivery.key))
     if inserted is None:

@@ -225,6 +225,9 @@ class Action(Base):
         Index("ix_actions_plan_sort_key", "plan_id", "sort_key"),
         # Counts a plan's actions by colour from the index alone (queries.rag_counts).
         Index("ix_actions_plan_status_due", "plan_id", "status", text("coalesce(revised_due, original_due)")),
+        # The few blocked actions of a plan, for the same counts.
+        Index("ix_actions_plan_blocked", "plan_id", "status", sqlite_where=text("blocked_since IS NOT NULL"),
+              postgresql_where=text("blocked_since IS NOT NULL")),
     )
 
 

@@ -9,11 +9,12 @@ it is already complete.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.plan import audit
 from bot.plan.dates import format_date, format_full
@@ -181,7 +182,15 @@ def _bump(session: Session, action: Action, values: dict[str, object], *, expect
     )
     if rows_matched(result) != 1:
         return False
-    session.refresh(action)
+    if "version" not in expected:
+        session.refresh(action)
+        return True
+    # The row matched the version read, so it now holds exactly these values: set them on the
+    # loaded action as the database has them, instead of reading the row back.
+    version = expected["version"]
+    assert isinstance(version, int)
+    for name, value in {**values, "version": version + 1}.items():
+        set_committed_value(action, name, value.astimezone(UTC) if isinstance(value, datetime) else value)
     return True
 
 

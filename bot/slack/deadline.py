@@ -27,8 +27,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, BoltResponse
@@ -49,6 +50,7 @@ PING_SECONDS = 0.3
 REPLY_FIELDS = ("text", "blocks", "attachments")
 # The longest a request waits for its listener's ack: Bolt's own limit, after which it gives up.
 ACK_WAIT_SECONDS = 3.0
+TURN_MARGIN_SECONDS = 0.5  # a click waiting for its turn is acked this long before its listener's time is up
 
 Middleware = Callable[[BoltContext, dict[str, Any], Callable[[], BoltResponse]], BoltResponse]
 
@@ -121,6 +123,34 @@ class AnsweringExecutor(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.inner.shutdown(wait, cancel_futures=cancel_futures)
+
+
+class Turns:
+    """Work after an ack takes a turn before the ack is sent, so that acks keep pace with the
+    work behind them.
+
+    A click's change is made after its ack; acked at once, a steady flood of clicks (a load
+    generator, or a whole team at a deadline) queued work faster than it was done, and each
+    redraw waited behind every click acked before it, for seconds. With `slots` turns, a click
+    beyond them waits for one before its ack, at most `most` seconds (and never past the
+    listener's share of Slack's 3 s), then goes on all the same: Slack is always answered.
+    """
+
+    def __init__(self, slots: int, most: float = 1.0) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self.most = most
+
+    @contextmanager
+    def acked(self, ack: Ack) -> Iterator[None]:
+        """Ack once a turn is had (or the wait is up); the turn ends with the block."""
+        waited = max(0.0, min(self.most, seconds_left(ack, self.most) - TURN_MARGIN_SECONDS))
+        held = self._slots.acquire(timeout=waited)
+        try:
+            ack()
+            yield
+        finally:
+            if held:
+                self._slots.release()
 
 
 def start(ack: Ack) -> bool:

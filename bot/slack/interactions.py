@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.plan import queries, services
 from bot.plan.dates import format_long
@@ -45,6 +45,10 @@ SLACK_HOOKS_HOST = "hooks.slack.com"
 # answered in the ack (twenty people clicking at once queue for the write lock), and still ends
 # in a reply: the change made, or "nothing was changed" when the database did not answer.
 CHANGE_AFTER_ACK_SECONDS = 5.0
+
+# Clicks whose change and redraw run after their ack at once; one more waits for a turn before
+# its ack (deadline.Turns), so a flood of clicks cannot queue work faster than it is done.
+CHANGES_AT_ONCE = 2  # as many as there are cores: more only take turns at the GIL
 
 # views.open errors that mean our modal is wrong, not that the click came too late.
 OUR_MISTAKES = frozenset({"invalid_arguments", "invalid_blocks", "not_authed", "invalid_auth", "missing_scope"})
@@ -91,7 +95,9 @@ def clicked(context: BoltContext, body: dict[str, Any]) -> tuple[ActionButton, S
 
 
 def load_action(session: Session, action_id: int) -> Action:
-    action = session.get(Action, action_id)
+    """The action, with its plan: held by the action, the plan stays in the session's identity map
+    for the checks that ask for it (open? evidence? reviews?) instead of being read again by each."""
+    action = session.get(Action, action_id, options=[joinedload(Action.plan)])
     if action is None:
         raise NotFound(texts.ACTION_GONE)
     return action
@@ -250,7 +256,7 @@ def needs_evidence(deps: Deps, context: BoltContext) -> bool:
     try:
         button = control_of(context, ActionButton)
         with deps.sessions_for(caller_of(context).actor).read() as session:
-            action = session.get(Action, button.action_id)
+            action = session.get(Action, button.action_id, options=[joinedload(Action.plan)])
             if action is None or not action.status.is_open:
                 return False
             services.check_evidence(session, action)
@@ -278,13 +284,18 @@ def note(session: Session, action: Action, actor: Actor, metadata: ModalMetadata
 
 def register(app: App, deps: Deps) -> None:
     refresher = home.HomeRefresher(deps)
+    turns = deadline.Turns(CHANGES_AT_ONCE)
 
     @app.action(ActionId.COMPLETE.value)
     def on_complete(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if needs_evidence(deps, context):  # a plan that needs evidence: the evidence modal instead
-            open_modal(deps, ack, body, client, context, build=modals.evidence_modal, extra={"complete": True})
-            return
-        change_from_button(deps, refresher, ack, body, client, context, change=services.complete, done=texts.DONE)
+        # Acked (its turn had) before the read that decides what the click does: either way the
+        # answer is empty, and the ack in open_modal or change_from_button is one Slack never sees.
+        with turns.acked(ack):
+            if needs_evidence(deps, context):  # a plan that needs evidence: the evidence modal instead
+                open_modal(deps, ack, body, client, context, build=modals.evidence_modal, extra={"complete": True})
+                return
+            change_from_button(deps, refresher, ack, body, client, context, change=services.complete,
+                               done=texts.DONE)
 
     @app.action(ActionId.ADD_EVIDENCE.value)
     def on_add_evidence(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -316,7 +327,9 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.REOPEN.value)
     def on_reopen(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        change_from_button(deps, refresher, ack, body, client, context, change=services.reopen, done=texts.REOPENED)
+        with turns.acked(ack):
+            change_from_button(deps, refresher, ack, body, client, context, change=services.reopen,
+                               done=texts.REOPENED)
 
     @app.action(ActionId.REVISE.value)
     def on_revise(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

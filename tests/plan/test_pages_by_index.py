@@ -3,10 +3,10 @@ counted from an index: both must say exactly what reading every action would."""
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.plan import queries, services
-from bot.plan.rules import Rag
+from bot.plan import evidence, queries, services
+from bot.plan.rules import ActionStatus, Rag
 from bot.plan.services import Actor
 from storage.models import Action, Recommendation
 from tests.helpers.plans import SMALL_PLAN, TODAY, big_plan_csv, import_csv, load
@@ -92,3 +92,27 @@ def test_colours_counted_from_the_index_match_every_actions_own_colour(sessions,
     after, read_after = both()
     assert (after.red, after.amber, after.green) == (read_after[Rag.RED], read_after[Rag.AMBER], read_after[Rag.GREEN])
     assert after.green == counted.green and after.red < counted.red  # one completed, one reopened, one moved on
+
+
+def test_business_as_usual_and_blocked_counted_from_indexes_match_every_actions_own(sessions, now):
+    load(sessions, now, csv_text=big_plan_csv(60, per_recommendation=7), key="big", map_owners=False)
+    with sessions.begin() as session:
+        plan = queries.get_plan(session, "big")
+        open_ = session.scalars(select(Action).where(Action.plan_id == plan.id, Action.status != "complete")
+                                .order_by(Action.id)).all()
+        for action in open_[:4]:
+            evidence.block(session, action, cli, now, "waiting on the county council")
+        services.complete(session, open_[0], cli, now)  # blocked once, complete now: not counted blocked
+        session.execute(update(Action).where(Action.id.in_([open_[1].id, open_[5].id]))
+                        .values(status=ActionStatus.BAU, bau_where="Protection team's business plan"))
+
+    with sessions.read() as session:
+        plan = queries.get_plan(session, "big")
+        ids = list(session.scalars(select(Action.id).where(Action.plan_id == plan.id)))
+        views = queries.action_views(session, ids, TODAY)
+        counted = queries.rag_counts(session, plan.id, TODAY)
+    colours = Counter(v.rag for v in views)
+    assert (counted.red, counted.amber, counted.green, counted.bau) == (
+        colours[Rag.RED], colours[Rag.AMBER], colours[Rag.GREEN], colours[Rag.BAU])
+    assert counted.bau == 2
+    assert counted.blocked == sum(v.blocked for v in views) == 2  # the BAU one and the completed one left

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.slack.deadline import AnsweringExecutor, TimedAck, answer_in_time
+from bot.slack.deadline import AnsweringExecutor, TimedAck, Turns, answer_in_time
 
 
 def dispatching(sessions: Any, kind: str = "block_actions") -> TimedAck:
@@ -65,3 +65,49 @@ def test_only_the_dispatching_threads_own_submit_waits(sessions):
     assert not later.done()
     release.set()
     assert futures[0].result(10) and later.result(10)
+
+
+def test_work_after_the_ack_takes_turns_and_a_click_beyond_them_is_acked_once_one_ends(sessions):
+    turns = Turns(2, most=5.0)
+    first, second, third = dispatching(sessions), dispatching(sessions), dispatching(sessions)
+    release = threading.Event()
+    started: list[str] = []
+
+    def click(name: str, ack: TimedAck) -> None:
+        with turns.acked(ack):
+            started.append(name)
+            release.wait(10)
+
+    threads = [threading.Thread(target=click, args=(name, ack))
+               for name, ack in (("first", first), ("second", second))]
+    for thread in threads:
+        thread.start()
+    assert first.answered.wait(5) and second.answered.wait(5)
+    waiting = threading.Thread(target=click, args=("third", third))
+    waiting.start()
+    assert not third.answered.wait(0.3)  # both turns are taken: its ack waits
+    release.set()
+    assert third.answered.wait(5)  # acked the moment a turn ended
+    for thread in [*threads, waiting]:
+        thread.join(10)
+    assert sorted(started) == ["first", "second", "third"]
+
+
+def test_a_click_whose_turn_never_comes_is_acked_in_time_all_the_same(sessions):
+    turns = Turns(1, most=0.2)
+    holder, late = dispatching(sessions), dispatching(sessions)
+    release = threading.Event()
+
+    def hold() -> None:
+        with turns.acked(holder):
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holder.answered.wait(5)
+    ran: list[bool] = []
+    with turns.acked(late):  # waits its 0.2 s, then goes on without a turn
+        ran.append(late.response is not None)
+    assert ran == [True]
+    release.set()
+    thread.join(10)

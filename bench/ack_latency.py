@@ -511,6 +511,7 @@ class Bench:
             sessions = open_database(url)
             started = time.perf_counter()
             keys = {size: plans.load(sessions, size, channel=None) for size in self.options.sizes}
+            plans.settle(sessions)
             self.say(f"  imported plans of {', '.join(map(str, self.options.sizes))} actions into "
                      f"{BACKEND_NAMES[backend]} in {time.perf_counter() - started:.0f} s")
             server = self.server("planbot", url, self.workdir / f"planbot-{backend}.log", transport)

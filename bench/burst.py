@@ -78,6 +78,7 @@ def build(sessions: Sessions, count: int, largest: int = LARGEST) -> str:
                         admins=(plans.ADMIN,))
     key = f"b{count - 1:04d}"
     plans.hold_every_role(sessions, key, at=CREATED)
+    plans.settle(sessions)
     return key
 
 

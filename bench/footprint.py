@@ -129,6 +129,7 @@ def measure(backend: str, *, size: int, clicks: int, starts: int, workdir: Path,
     with scratch_database(backend, workdir) as url:
         sessions = open_database(url)
         key = plans.load(sessions, size)
+        plans.settle(sessions)
         result = Footprint(backend, [], [])
         log = workdir / f"serve-{backend}.log"
         for _ in range(starts):

@@ -39,6 +39,16 @@ def load(sessions: Sessions, size: int, *, channel: str | None = None) -> str:
     return key
 
 
+def settle(sessions: Sessions) -> None:
+    """Gather the planner's statistics, as the database would soon after a big import by itself
+    (PostgreSQL's autovacuum within a minute or so; on SQLite, the `ANALYZE` an operator runs).
+    Measured straight after the import, PostgreSQL still guesses that a plan has 73 rows and
+    reads the table for counts an index answers alone: 11 ms instead of 1.6 for 10,000 actions."""
+    engine = sessions.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+
+
 def hold_every_role(sessions: Sessions, key: str, *, at: datetime = NOW) -> None:
     """Map USER to every role the sample uses, by the plan's admin, so USER may complete any action."""
     with sessions.begin() as session:

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.slack import commands, errors, home, installs, interactions, paper_settings, reminders, summary_commands
+from bot.slack import commands, errors, home, interactions, paper_settings, reminders, summary_commands
 from bot.slack.context import Deps
 from bot.slack.deadline import TRANSACTION_SECONDS, AnsweringExecutor, answer_in_time
 from bot.slack.request import read_request
@@ -49,7 +49,12 @@ def create_app(
 ) -> App:
     """The app; with `settings.many_workspaces`, installed by OAuth (`bot.slack.installs`)."""
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    many = installs.make_installs(settings, sessions.engine) if settings.many_workspaces else None
+    many = None
+    if settings.many_workspaces:
+        # OAuth's stores (slack_sdk's SQLAlchemy ones) and Fernet load only to serve many workspaces.
+        from bot.slack import installs  # noqa: PLC0415
+
+        many = installs.make_installs(settings, sessions.engine)
     app = App(
         # Unnamed, Bolt names the app after its caller's file by walking the whole stack
         # (inspect.stack() reads every frame's source: some 70 ms of each start). This is that name.

@@ -6,6 +6,13 @@ traceback and end with a non-zero exit.
 
 from __future__ import annotations
 
+import gc
+
+# What the imports below make (some 120,000 objects: modules, classes, mappers) lives as long as
+# the process, and the collector would scan it again and again while they run. It is paused for
+# them, and what they made is frozen out of later collections at the end of this module.
+gc.disable()
+
 import argparse
 import getpass
 import json
@@ -30,16 +37,13 @@ from bot.plan.closure_report import closure_report, render_closure
 from bot.plan.dates import format_long
 from bot.plan.errors import Hint, PlanError
 from bot.plan.evidence import parse_review_months, set_closing_settings
-from bot.plan.importer import export_plan, import_plan
 from bot.plan.paper import settings as paper_settings
 from bot.plan.phrases import plural
 from bot.plan.publishing import ScheduleInfo, format_slot, plan_schedule, schedule_info, set_schedule
 from bot.plan.rules import DEFAULT_TIMEZONE, today_in
-from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv
 from bot.plan.schedule import parse_schedule
 from bot.plan.services import Actor
 from bot.plan.slippage import plan_slippage
-from bot.plan.spreadsheet import SheetRefused, read_plan_csv
 from bot.plan.summary import (
     Period,
     build_summary,
@@ -53,7 +57,6 @@ from bot.plan.summary_text import render_markdown, render_text
 from bot.redact import redact_tokens
 from bot.reminding import Courier, Reminders, RunReport, run_reminders
 from bot.scheduler import Outcome, Poster, Scheduler, default_worker, publish
-from bot.terminal import render_slippage, render_status
 from bot.ticking import Ticking
 from storage.db import Sessions, grant_app_role, make_engine, open_database, upgrade
 from storage.faults import ReadOnlyDatabase, describe
@@ -124,6 +127,8 @@ def _workspace_of_plan(sessions: Sessions, key: str) -> str:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.importer import import_plan  # noqa: PLC0415 - the command line's own: serve starts without it
+    from bot.plan.spreadsheet import SheetRefused, read_plan_csv  # noqa: PLC0415
     from bot.plan.workbook import is_workbook, read_plan_xlsx  # noqa: PLC0415 - only import and export load openpyxl
 
     path = Path(args.path)
@@ -157,6 +162,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.importer import export_plan  # noqa: PLC0415 - the command line's own: serve starts without it
     from bot.plan.workbook import export_workbook  # noqa: PLC0415 - only import and export load openpyxl
 
     output = Path(args.output) if args.output else None
@@ -182,6 +188,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_status  # noqa: PLC0415 - the command line's own: serve starts without it
+
     now = _clock(settings)()
     with _sessions(settings).read() as session:
         plan = queries.resolve_plan(session, args.plan)
@@ -194,6 +202,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_slippage(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_slippage  # noqa: PLC0415 - the command line's own: serve starts without it
+
     now = _clock(settings)()
     with _sessions(settings).read() as session:
         plan = queries.resolve_plan(session, args.plan)
@@ -217,6 +227,11 @@ def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.plan.importer import import_plan  # noqa: PLC0415 - the command line's own: serve starts without it
+    from bot.plan.sample import SAMPLE_KEY, SAMPLE_SOURCE, SAMPLE_TITLE, sample_csv  # noqa: PLC0415
+    from bot.plan.spreadsheet import read_plan_csv  # noqa: PLC0415
+    from bot.terminal import render_status  # noqa: PLC0415
+
     now = _clock(settings)()
     sheet = read_plan_csv(sample_csv(today_in(DEFAULT_TIMEZONE, now)))
     sessions = _sessions(settings)
@@ -944,6 +959,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
+
+gc.freeze()
+gc.enable()
 
 if __name__ == "__main__":
     sys.exit(main())

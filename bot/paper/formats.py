@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy.orm import Session
 
-from bot.paper.chart import chart_png
-from bot.plan.paper.document import Paper, build_paper
-from bot.plan.paper.progress import progress_of
 from bot.plan.paper.settings import Attach, paper_settings
 from bot.plan.summary import Summary
 from storage.models import Plan
+
+if TYPE_CHECKING:
+    from bot.plan.paper.document import Paper
 
 
 class Format(StrEnum):
@@ -52,6 +52,11 @@ class Made:
 
 def make_paper(session: Session, plan: Plan, summary: Summary) -> Made:
     """The paper for `summary` of `plan`, with its chart, from the plan's paper settings."""
+    # Only a paper being made loads its builder and chart: `planbot serve` starts without them.
+    from bot.paper.chart import chart_png  # noqa: PLC0415
+    from bot.plan.paper.document import build_paper  # noqa: PLC0415
+    from bot.plan.paper.progress import progress_of  # noqa: PLC0415
+
     chart = chart_png(progress_of(session, plan, summary))
     return Made(build_paper(summary, paper_settings(session, plan), chart), chart)
 

@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Final, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
@@ -278,6 +277,8 @@ def _first_working_day(year: int, month: int) -> date:
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
+    import holidays  # noqa: PLC0415 - its calendars load at the first date checked, not at every start
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -16,13 +16,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.slack import commands, errors, home, installs, interactions, paper_settings, reminders, summary_commands
+from bot.slack import commands, errors, home, interactions, paper_settings, reminders, summary_commands
 from bot.slack.context import Deps
 from bot.slack.deadline import TRANSACTION_SECONDS, AnsweringExecutor, answer_in_time
 from bot.slack.request import read_request
 from storage.db import Sessions
 
 LISTENER_THREADS = 16
+APP_NAME = "app.py"  # what Bolt names it when not told (its caller's file): its listeners' logger
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -48,8 +49,16 @@ def create_app(
 ) -> App:
     """The app; with `settings.many_workspaces`, installed by OAuth (`bot.slack.installs`)."""
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    many = installs.make_installs(settings, sessions.engine) if settings.many_workspaces else None
+    many = None
+    if settings.many_workspaces:
+        # OAuth's stores (slack_sdk's SQLAlchemy ones) and Fernet load only to serve many workspaces.
+        from bot.slack import installs  # noqa: PLC0415
+
+        many = installs.make_installs(settings, sessions.engine)
     app = App(
+        # Unnamed, Bolt names the app after its caller's file by walking the whole stack
+        # (inspect.stack() reads every frame's source: some 70 ms of each start). This is that name.
+        name=APP_NAME,
         client=make_client(settings),
         oauth_settings=many.oauth if many else None,
         # Work after an ack (the transaction, redrawing the message, refreshing App Home) holds a

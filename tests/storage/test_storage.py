@@ -1,10 +1,21 @@
 from datetime import date
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from storage.db import Sessions, is_up_to_date, make_engine, open_database, upgrade
+from storage.db import (
+    HEAD_REVISION,
+    MIGRATIONS,
+    Sessions,
+    is_up_to_date,
+    make_engine,
+    open_database,
+    recorded_revisions,
+    upgrade,
+)
 from storage.models import Action, ActionEvent, SummaryPost
 from tests.helpers.plans import load
 
@@ -24,6 +35,27 @@ def test_migrations_bring_an_empty_database_up_to_date(empty_database_url):
 def test_opening_a_database_upgrades_it_by_itself(empty_database_url):
     sessions = open_database(empty_database_url)
     assert is_up_to_date(sessions.engine)
+    sessions.engine.dispose()
+
+
+def test_the_head_revision_planbot_checks_for_is_the_newest_migration():
+    """A new migration changes storage.db.HEAD_REVISION too, or databases are never brought up to it."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_a_database_behind_is_brought_up_to_date_when_opened(empty_database_url):
+    engine = make_engine(empty_database_url)
+    assert recorded_revisions(engine) is None  # no alembic_version table yet
+    upgrade(engine, "0011")
+    assert recorded_revisions(engine) == ["0011"]
+    assert not is_up_to_date(engine)
+    engine.dispose()
+    sessions = open_database(empty_database_url)
+    assert recorded_revisions(sessions.engine) == [HEAD_REVISION]
+    assert is_up_to_date(sessions.engine)
+    assert "sort_key" in {c["name"] for c in inspect(sessions.engine).get_columns("actions")}  # 0012's column
     sessions.engine.dispose()
 
 

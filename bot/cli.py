@@ -6,13 +6,6 @@ traceback and end with a non-zero exit.
 
 from __future__ import annotations
 
-import gc
-
-# What the imports below make (some 120,000 objects: modules, classes, mappers) lives as long as
-# the process, and the collector would scan it again and again while they run. It is paused for
-# them, and what they made is frozen out of later collections at the end of this module.
-gc.disable()
-
 import argparse
 import getpass
 import json
@@ -959,9 +952,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
-
-gc.freeze()
-gc.enable()
 
 if __name__ == "__main__":
     sys.exit(main())

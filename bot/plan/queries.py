@@ -296,8 +296,13 @@ def _rag_column(today: date) -> ColumnElement[str]:
 
 
 def plan_revision(session: Session, plan_id: int) -> int:
-    """The plan's latest audit event id: it changes with every change to the plan or its actions."""
-    return session.scalar(select(func.max(ActionEvent.id)).where(ActionEvent.plan_id == plan_id)) or 0
+    """The plan's latest audit event id: it changes with every change to the plan or its actions.
+
+    The newest by `ix_action_events_plan_id_id`, read backwards for one row: PostgreSQL answered
+    `max(id)` under the workspace's criteria by reading every event of the plan (4 ms at 12,500)."""
+    newest = session.scalar(select(ActionEvent.id).where(ActionEvent.plan_id == plan_id)
+                            .order_by(ActionEvent.id.desc()).limit(1))
+    return newest or 0
 
 
 OPEN_STATUSES = tuple(status for status in ActionStatus if status.is_open)
